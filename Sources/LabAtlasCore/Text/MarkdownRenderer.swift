@@ -1,0 +1,206 @@
+import Ink
+
+/// Turns what users type into safe HTML.
+///
+/// Two layers, because Ink passes raw HTML through and does not escape link
+/// targets: (1) every `<` is swapped for a private-use placeholder before Ink
+/// sees it, so nothing a user typed is ever parsed as a tag; (2) Ink's output is
+/// rebuilt from an allowlist of tags and attributes, links are limited to web
+/// and mail addresses and get `rel="nofollow noopener"`, images become links.
+public enum MarkdownRenderer {
+    private static let placeholder: Character = "\u{E000}"
+
+    public static func html(_ markdown: String?) -> String {
+        guard let markdown, !markdown.isEmpty else { return "" }
+        let cleaned = String(markdown.unicodeScalars.compactMap { scalar -> Character? in
+            if scalar == "<" { return placeholder }
+            if scalar.value == 0xE000 { return nil }
+            if scalar.value < 0x20, scalar != "\n", scalar != "\t" { return nil }
+            return Character(scalar)
+        })
+        let rendered = MarkdownParser().html(from: cleaned)
+        return HTMLSanitizer.sanitize(rendered).replacingOccurrences(of: String(placeholder), with: "&lt;")
+    }
+
+    /// Plain text for snippets and descriptions: tags removed, whitespace collapsed.
+    public static func plainText(_ markdown: String?, maxLength: Int = 240) -> String {
+        guard let markdown, !markdown.isEmpty else { return "" }
+        var text = ""
+        var previousWasSpace = true
+        for character in markdown {
+            let isSpace = character.isWhitespace || "*_#>`|".contains(character)
+            if isSpace {
+                if !previousWasSpace { text.append(" ") }
+            } else {
+                text.append(character)
+            }
+            previousWasSpace = isSpace
+        }
+        text = text.trimmingCharacters(in: .whitespaces)
+        guard text.count > maxLength else { return text }
+        let cut = text.prefix(maxLength)
+        let lastSpace = cut.lastIndex(of: " ") ?? cut.endIndex
+        return String(cut[..<lastSpace]) + "…"
+    }
+}
+
+/// Rebuilds HTML from an allowlist; anything else becomes visible text.
+enum HTMLSanitizer {
+    private static let allowedTags: Set<String> = [
+        "p", "em", "strong", "del", "s", "a", "ul", "ol", "li", "blockquote", "code", "pre", "hr", "br",
+        "h1", "h2", "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td",
+    ]
+    private static let voidTags: Set<String> = ["hr", "br"]
+
+    static func sanitize(_ html: String) -> String {
+        var output = ""
+        output.reserveCapacity(html.utf8.count + 64)
+        var index = html.startIndex
+        var openLinks = 0
+        while index < html.endIndex {
+            let character = html[index]
+            guard character == "<", let tag = Tag.parse(html, from: index) else {
+                if character == "<" { output += "&lt;" }
+                else if character == ">" { output += "&gt;" }
+                else if character == "\"" { output += "&quot;" }
+                else { output.append(character) }
+                index = html.index(after: index)
+                continue
+            }
+            index = tag.end
+            // Ink renders images as <img src alt>: show a link instead, never load another site.
+            if tag.name == "img" {
+                let source = tag.attributes["src"] ?? ""
+                let alt = tag.attributes["alt"] ?? source
+                if let href = safeHref(source) {
+                    output += "<a href=\"\(escapeAttribute(href))\" rel=\"nofollow noopener\">\(escapeText(alt.isEmpty ? href : alt))</a>"
+                } else {
+                    output += escapeText(alt)
+                }
+                continue
+            }
+            guard allowedTags.contains(tag.name) else {
+                output += escapeText(tag.source)
+                continue
+            }
+            if tag.isClosing {
+                if tag.name == "a" {
+                    guard openLinks > 0 else { continue }
+                    openLinks -= 1
+                }
+                output += "</\(tag.name)>"
+                continue
+            }
+            switch tag.name {
+            case "a":
+                if let href = tag.attributes["href"].flatMap(safeHref) {
+                    output += "<a href=\"\(escapeAttribute(href))\" rel=\"nofollow noopener\">"
+                } else {
+                    output += "<a>"
+                }
+                openLinks += 1
+            case "ol":
+                if let start = tag.attributes["start"], let number = Int(start) {
+                    output += "<ol start=\"\(number)\">"
+                } else {
+                    output += "<ol>"
+                }
+            default:
+                output += voidTags.contains(tag.name) ? "<\(tag.name)>" : "<\(tag.name)>"
+            }
+        }
+        return output
+    }
+
+    static func safeHref(_ raw: String) -> String? {
+        let value = decodeEntities(raw).trimmingCharacters(in: .whitespacesAndNewlines)
+        let lower = value.lowercased()
+        if lower.hasPrefix("https://") || lower.hasPrefix("http://") || lower.hasPrefix("mailto:") { return value }
+        if lower.hasPrefix("/") && !lower.hasPrefix("//") { return value }
+        if lower.hasPrefix("#") { return value }
+        return nil
+    }
+
+    static func escapeText(_ text: String) -> String {
+        var output = ""
+        for character in text {
+            switch character {
+            case "<": output += "&lt;"
+            case ">": output += "&gt;"
+            case "&": output += "&amp;"
+            case "\"": output += "&quot;"
+            default: output.append(character)
+            }
+        }
+        return output
+    }
+
+    static func escapeAttribute(_ text: String) -> String {
+        escapeText(text).replacingOccurrences(of: "'", with: "&#39;")
+    }
+
+    private static func decodeEntities(_ text: String) -> String {
+        text.replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
+    struct Tag {
+        var name: String
+        var isClosing: Bool
+        var attributes: [String: String]
+        var source: String
+        var end: String.Index
+
+        /// Parses a tag starting at `<`; nil when the text there is not a tag.
+        static func parse(_ html: String, from start: String.Index) -> Tag? {
+            var index = html.index(after: start)
+            var isClosing = false
+            if index < html.endIndex, html[index] == "/" {
+                isClosing = true
+                index = html.index(after: index)
+            }
+            var name = ""
+            while index < html.endIndex, html[index].isLetter || html[index].isNumber {
+                name.append(html[index])
+                index = html.index(after: index)
+            }
+            guard !name.isEmpty else { return nil }
+            var attributes: [String: String] = [:]
+            while index < html.endIndex {
+                while index < html.endIndex, html[index].isWhitespace || html[index] == "/" { index = html.index(after: index) }
+                guard index < html.endIndex else { return nil }
+                if html[index] == ">" {
+                    let end = html.index(after: index)
+                    return Tag(name: name.lowercased(), isClosing: isClosing, attributes: attributes,
+                               source: String(html[start..<end]), end: end)
+                }
+                var attributeName = ""
+                while index < html.endIndex, !html[index].isWhitespace, !"=>/".contains(html[index]) {
+                    attributeName.append(html[index])
+                    index = html.index(after: index)
+                }
+                guard !attributeName.isEmpty else { index = html.index(after: index); continue }
+                var value = ""
+                if index < html.endIndex, html[index] == "=" {
+                    index = html.index(after: index)
+                    if index < html.endIndex, html[index] == "\"" || html[index] == "'" {
+                        let quote = html[index]
+                        index = html.index(after: index)
+                        while index < html.endIndex, html[index] != quote {
+                            value.append(html[index])
+                            index = html.index(after: index)
+                        }
+                        if index < html.endIndex { index = html.index(after: index) }
+                    } else {
+                        while index < html.endIndex, !html[index].isWhitespace, html[index] != ">" {
+                            value.append(html[index])
+                            index = html.index(after: index)
+                        }
+                    }
+                }
+                // The first occurrence wins, as in browsers.
+                if attributes[attributeName.lowercased()] == nil { attributes[attributeName.lowercased()] = value }
+            }
+            return nil
+        }
+    }
+}

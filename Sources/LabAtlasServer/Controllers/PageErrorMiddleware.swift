@@ -1,0 +1,66 @@
+import Vapor
+
+/// Turns every error into a French page (or JSON under /api), with the status
+/// it deserves. Nothing internal (stack, SQL) ever reaches the client: errors
+/// that are not the client's are logged with the request id and answered 500.
+struct PageErrorMiddleware: AsyncMiddleware {
+    let environment: Environment
+
+    struct APIError: Content {
+        var error: String
+        var parameter: String?
+        var status: Int
+    }
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        do {
+            return try await next.respond(to: request)
+        } catch {
+            let (status, message, parameter) = describe(error, request: request)
+            if status == .internalServerError {
+                request.logger.error("request failed: \(String(reflecting: error))")
+            }
+            if request.url.path.hasPrefix("/api/") {
+                let response = try await APIError(error: message, parameter: parameter, status: Int(status.code))
+                    .encodeResponse(status: status, for: request)
+                return response
+            }
+            let page = ErrorPage(layout: Layout(title: "\(status.code) — \(Self.heading(for: status)) — LabAtlas", section: "error"),
+                                 status: Int(status.code), heading: Self.heading(for: status), message: message)
+            do {
+                let view = try await request.view.render("error", page)
+                let response = try await view.encodeResponse(for: request)
+                response.status = status
+                return response
+            } catch {
+                request.logger.error("error page failed: \(String(reflecting: error))")
+                return Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: message))
+            }
+        }
+    }
+
+    private func describe(_ error: any Error, request: Request) -> (HTTPResponseStatus, String, String?) {
+        switch error {
+        case let bad as BadParameter:
+            return (.badRequest, bad.reason, bad.name)
+        case let abort as any AbortError:
+            let reason = abort.status == .notFound && abort.reason == abort.status.reasonPhrase
+                ? "Cette page n'existe pas, ou plus." : abort.reason
+            return (abort.status, abort.status == .internalServerError ? Self.internalMessage : reason, nil)
+        default:
+            return (.internalServerError, Self.internalMessage, nil)
+        }
+    }
+
+    static let internalMessage = "Une erreur inattendue est survenue de notre côté. Elle a été enregistrée ; réessayez dans un instant."
+
+    static func heading(for status: HTTPResponseStatus) -> String {
+        switch status.code {
+        case 400: "Requête invalide"
+        case 404: "Page introuvable"
+        case 405: "Méthode non permise"
+        case 500...: "Erreur du serveur"
+        default: status.reasonPhrase
+        }
+    }
+}

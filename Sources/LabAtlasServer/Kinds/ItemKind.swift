@@ -1,0 +1,89 @@
+import Fluent
+import Foundation
+import LabAtlasCore
+
+/// A reference to another item, as resolved from the link table.
+struct ItemRef: Sendable, Hashable, Codable {
+    var type: ItemType
+    var id: UUID
+    var slug: String
+    var title: String
+    /// Filled for labs, so items linked to a lab can be filtered by region.
+    var region: String?
+
+    var path: String { "/\(type.rawValue)/\(slug)" }
+}
+
+/// The links of one item, by relation, in their stored order.
+struct ResolvedLinks: Sendable {
+    var byRelation: [LinkRelation: [ItemRef]] = [:]
+    subscript(_ relation: LinkRelation) -> [ItemRef] { byRelation[relation] ?? [] }
+}
+
+/// Ties an item type's Fluent model to its DTO: validation, references,
+/// mapping both ways and the facet values it files under.
+protocol ItemKind: Sendable {
+    associatedtype M: AtlasModel
+    associatedtype DTO: Codable & Sendable
+
+    static var type: ItemType { get }
+    static func validate(_ dto: DTO) -> [FieldError]
+    static func slug(of dto: DTO) -> String?
+    static func slugSource(of dto: DTO) -> String
+    static func commonFields(of dto: DTO) -> CommonFields
+    /// The slugs this item points at, per relation and target type.
+    static func references(of dto: DTO) -> [(relation: LinkRelation, target: ItemType, field: String, slugs: [String])]
+    /// Copies the type's own fields; errors are field errors found while mapping.
+    static func apply(_ dto: DTO, to model: M, today: CalendarDate) -> [FieldError]
+    static func dto(of model: M, links: ResolvedLinks, inverse: ResolvedLinks) -> DTO
+    static func facetValues(of model: M, links: ResolvedLinks) -> [(facet: String, value: String)]
+    /// Relations pointing at this type whose sources appear in its DTO (a network's labs).
+    static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { get }
+}
+
+extension ItemKind {
+    static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { [] }
+}
+
+/// The fields every DTO carries.
+struct CommonFields {
+    var visibility: Visibility?
+    var themes: [String]
+    var extra: [String: JSONValue]
+    var source: SourceRef?
+}
+
+/// Theme values as stored: vocabulary keys where the input names one, free tags otherwise.
+enum ThemeNormaliser {
+    static func normalise(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.compactMap { raw in
+            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { return nil }
+            let value = Theme.parse(trimmed)?.rawValue ?? trimmed
+            return seen.insert(value).inserted ? value : nil
+        }
+    }
+
+    static func normaliseServices(_ values: [String]) -> [String] {
+        var seen = Set<String>()
+        return values.compactMap { raw in
+            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !trimmed.isEmpty else { return nil }
+            let value = Service.parse(trimmed)?.rawValue ?? trimmed
+            return seen.insert(value).inserted ? value : nil
+        }
+    }
+}
+
+extension String {
+    /// nil for empty or blank input, so optional text columns hold NULL rather than "".
+    var nonBlank: String? {
+        let trimmed = trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
+
+extension Optional where Wrapped == String {
+    var nonBlank: String? { self?.nonBlank }
+}

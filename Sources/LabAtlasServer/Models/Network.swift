@@ -1,0 +1,26 @@
+import Fluent
+import Foundation
+import LabAtlasCore
+
+final class Network: AtlasModel, @unchecked Sendable {
+    static let schema = "networks"
+    static let itemType = ItemType.networks
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: CommonColumn.slug) var slug: String
+    @Field(key: CommonColumn.visibility) var visibility: Visibility
+    @Field(key: CommonColumn.themes) var themes: [String]
+    @Field(key: CommonColumn.extra) var extra: [String: JSONValue]
+    @OptionalField(key: CommonColumn.source) var source: SourceRef?
+    @Field(key: CommonColumn.sortKey) var sortKey: String
+    @Field(key: CommonColumn.revision) var revision: Int
+    @Timestamp(key: CommonColumn.createdAt, on: .create) var createdAt: Date?
+    @Timestamp(key: CommonColumn.updatedAt, on: .update) var updatedAt: Date?
+
+    @Field(key: "name") var name: String
+    @OptionalField(key: "description") var description: String?
+
+    init() {}
+
+    var displayTitle: String { name }
+}

@@ -1,0 +1,35 @@
+import Fluent
+import Foundation
+import LabAtlasCore
+
+/// A collaborative work session. Named `WorkSession` so it never meets
+/// Vapor's HTTP `Session`; its table is `work_sessions` for the same reason.
+final class WorkSession: AtlasModel, @unchecked Sendable {
+    static let schema = "work_sessions"
+    static let itemType = ItemType.sessions
+
+    @ID(key: .id) var id: UUID?
+    @Field(key: CommonColumn.slug) var slug: String
+    @Field(key: CommonColumn.visibility) var visibility: Visibility
+    @Field(key: CommonColumn.themes) var themes: [String]
+    @Field(key: CommonColumn.extra) var extra: [String: JSONValue]
+    @OptionalField(key: CommonColumn.source) var source: SourceRef?
+    @Field(key: CommonColumn.sortKey) var sortKey: String
+    @Field(key: CommonColumn.revision) var revision: Int
+    @Timestamp(key: CommonColumn.createdAt, on: .create) var createdAt: Date?
+    @Timestamp(key: CommonColumn.updatedAt, on: .update) var updatedAt: Date?
+
+    @Field(key: "title") var title: String
+    /// `YYYY-MM-DD`, so text order is date order on both databases.
+    @Field(key: "date") var date: String
+    @OptionalField(key: "nature") var nature: SessionNature?
+    @OptionalField(key: "level") var level: Int?
+    @OptionalField(key: "format") var format: SessionFormat?
+    @OptionalField(key: "participants") var participants: Int?
+    @OptionalField(key: "outcome") var outcome: String?
+    @OptionalField(key: "retrospective") var retrospective: String?
+
+    init() {}
+
+    var displayTitle: String { title }
+}

@@ -1,0 +1,45 @@
+import Fluent
+import Foundation
+import LabAtlasCore
+
+/// Rewrites the derived facet rows of items after a save.
+struct FacetIndexer {
+    let database: any Database
+
+    func rebuild<K: ItemKind>(_ kind: K.Type, ids: [UUID]) async throws {
+        guard !ids.isEmpty else { return }
+        // Facet values are stored whatever the visibility of what they point at;
+        // readers only ever count and label values they may see.
+        let resolver = LinkResolver(database: database, reader: .system)
+        let links = try await resolver.outgoing(from: ids)
+        let models = try await K.M.query(on: database).filter(\._$id ~~ ids).all()
+        try await ItemFacet.query(on: database).filter(\.$itemID ~~ ids).delete()
+        for model in models {
+            let id = try model.requiredID
+            var seen = Set<String>()
+            for (facet, value) in K.facetValues(of: model, links: links[id] ?? ResolvedLinks())
+            where seen.insert(facet + "\u{0}" + value).inserted {
+                try await ItemFacet(itemType: K.type, itemID: id, facet: facet, value: value).create(on: database)
+            }
+        }
+    }
+
+    /// Items linked to a lab file its region: refresh them when the lab changes.
+    func rebuildDependents(ofLab labID: UUID) async throws {
+        let links = try await ItemLink.query(on: database).filter(\.$targetID == labID).all()
+        for (type, group) in Dictionary(grouping: links, by: \.sourceType) {
+            try await rebuild(type.kind, ids: group.map(\.sourceID))
+        }
+    }
+
+    func rebuildAll() async throws {
+        for type in ItemType.allCases {
+            try await rebuildEvery(type.kind)
+        }
+    }
+
+    private func rebuildEvery<K: ItemKind>(_ kind: K.Type) async throws {
+        let ids = try await K.M.query(on: database).all(\._$id).compactMap { $0 }
+        try await rebuild(kind, ids: ids)
+    }
+}

@@ -1,0 +1,52 @@
+import Fluent
+import Foundation
+import LabAtlasCore
+
+/// Reads items for a reader: finds by slug, loads pages of ids, builds DTOs
+/// whose links only name items the reader may see.
+struct ItemRepository {
+    let database: any Database
+    let reader: Reader
+
+    var links: LinkResolver { LinkResolver(database: database, reader: reader) }
+
+    func find<K: ItemKind>(_ kind: K.Type, slug: String) async throws -> K.M? {
+        guard TextFolding.isValidSlug(slug) else { return nil }
+        return try await K.M.query(on: database).visible(to: reader).filter(CommonColumn.slug, .equal, slug).first()
+    }
+
+    /// Models with these ids, in the order of `ids`, visible ones only.
+    func models<K: ItemKind>(_ kind: K.Type, ids: [UUID]) async throws -> [K.M] {
+        guard !ids.isEmpty else { return [] }
+        let found = try await K.M.query(on: database).visible(to: reader).filter(\._$id ~~ ids).all()
+        let byID = Dictionary(found.compactMap { model in model.id.map { ($0, model) } }, uniquingKeysWith: { first, _ in first })
+        return ids.compactMap { byID[$0] }
+    }
+
+    /// Models with their resolved outgoing links.
+    func withLinks<K: ItemKind>(_ kind: K.Type, _ models: [K.M]) async throws -> [(model: K.M, links: ResolvedLinks)] {
+        let ids = models.compactMap(\.id)
+        let outgoing = try await links.outgoing(from: ids)
+        return models.map { model in (model, model.id.flatMap { outgoing[$0] } ?? ResolvedLinks()) }
+    }
+
+    func dtos<K: ItemKind>(_ kind: K.Type, _ models: [K.M]) async throws -> [K.DTO] {
+        let ids = models.compactMap(\.id)
+        let outgoing = try await links.outgoing(from: ids)
+        var inverse: [UUID: ResolvedLinks] = [:]
+        for (relation, source) in K.inverseRelations {
+            for (target, refs) in try await links.incoming(to: ids, relation: relation, sourceType: source) {
+                inverse[target, default: ResolvedLinks()].byRelation[relation] = refs
+            }
+        }
+        return models.map { model in
+            let id = model.id
+            return K.dto(of: model, links: id.flatMap { outgoing[$0] } ?? ResolvedLinks(),
+                         inverse: id.flatMap { inverse[$0] } ?? ResolvedLinks())
+        }
+    }
+
+    func count(_ type: ItemType) async throws -> Int {
+        try await ListQuery(type: type, reader: reader).count(on: database)
+    }
+}

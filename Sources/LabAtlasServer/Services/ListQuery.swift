@@ -1,0 +1,98 @@
+import Fluent
+import Foundation
+import SQLKit
+import LabAtlasCore
+
+/// A list of items of one type as a reader asked for it: facet filters,
+/// order, page. Counts and facet counts only ever include visible items.
+struct ListQuery: Sendable {
+    let type: ItemType
+    var filters: [String: String] = [:]
+    var sort: ListSort
+    var reader: Reader
+    var now: Date = Date()
+
+    init(type: ItemType, reader: Reader) {
+        self.type = type
+        self.sort = ListSort.defaultSort(for: type)
+        self.reader = reader
+    }
+
+    /// The visibility rule and every filter except `excluded` (for disjunctive facet counts).
+    private func predicates(excluding excluded: String? = nil) -> [any SQLExpression] {
+        var predicates: [any SQLExpression] = [reader.visibilityPredicate()]
+        for (facet, value) in filters.sorted(by: { $0.key < $1.key }) where facet != excluded {
+            if facet == "when" {
+                predicates.append(SQLBinaryExpression(left: SQLColumn("ends_at"),
+                    op: value == "upcoming" ? SQLBinaryOperator.greaterThanOrEqual : SQLBinaryOperator.lessThan, right: SQLBind(now)))
+                continue
+            }
+            predicates.append(SQLBinaryExpression(left: SQLColumn("id"), op: SQLBinaryOperator.in, right: SQLSubquery.select { sub in
+                sub.column("item_id").from(ItemFacet.schema)
+                    .where("item_type", .equal, SQLBind(type.rawValue))
+                    .where("facet", .equal, SQLBind(facet))
+                    .where("value", .equal, SQLBind(value))
+            }))
+        }
+        return predicates
+    }
+
+    private func restrict(_ builder: SQLSelectBuilder, excluding excluded: String? = nil) -> SQLSelectBuilder {
+        predicates(excluding: excluded).reduce(builder) { $0.where($1) }
+    }
+
+    func count(on database: any Database) async throws -> Int {
+        let row = try await restrict(try database.sql.select()
+            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(type.table)).first()
+        return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// The ids of one page, in order.
+    func ids(offset: Int, limit: Int, on database: any Database) async throws -> [UUID] {
+        let query = restrict(try database.sql.select().column("id").from(type.table))
+        return try await sort.apply(to: query, now: now).limit(limit).offset(offset).all()
+            .map { try $0.decode(column: "id", as: UUID.self) }
+    }
+
+    /// Keyset pagination for the API: items in slug order after `afterSlug`.
+    func ids(afterSlug: String?, limit: Int, on database: any Database) async throws -> [(id: UUID, slug: String)] {
+        var query = restrict(try database.sql.select().column("id").column("slug").from(type.table))
+        if let afterSlug { query = query.where("slug", .greaterThan, SQLBind(afterSlug)) }
+        return try await query.orderBy("slug", .ascending).limit(limit).all()
+            .map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "slug", as: String.self)) }
+    }
+
+    /// For each facet of the type, its values and how many visible items match the
+    /// other filters and that value.
+    func facetCounts(on database: any Database) async throws -> [String: [String: Int]] {
+        var result: [String: [String: Int]] = [:]
+        for facet in FacetCatalog.facets(for: type) {
+            if facet.name == "when" {
+                var counts: [String: Int] = [:]
+                for value in ["upcoming", "past"] {
+                    var scoped = self
+                    scoped.filters["when"] = value
+                    counts[value] = try await scoped.count(on: database)
+                }
+                result["when"] = counts
+                continue
+            }
+            let rows = try await database.sql.select()
+                .column("value").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                .from(ItemFacet.schema)
+                .where("item_type", .equal, SQLBind(type.rawValue))
+                .where("facet", .equal, SQLBind(facet.name))
+                .where(SQLColumn("item_id"), .in, SQLSubquery.select { sub in
+                    predicates(excluding: facet.name).reduce(sub.column("id").from(type.table)) { $0.where($1) }
+                })
+                .groupBy("value")
+                .all()
+            var counts: [String: Int] = [:]
+            for row in rows {
+                counts[try row.decode(column: "value", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            result[facet.name] = counts
+        }
+        return result
+    }
+}

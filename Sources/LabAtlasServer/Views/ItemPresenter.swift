@@ -1,0 +1,79 @@
+import Fluent
+import Foundation
+import LabAtlasCore
+
+/// How an item type appears on pages: as a card in lists, and as a detail page.
+protocol ItemPresenter: ItemKind {
+    static func card(_ model: M, links: ResolvedLinks) -> Card
+    static func detail(_ model: M, links: ResolvedLinks, repository: ItemRepository) async throws -> ShowPage
+}
+
+extension ItemRepository {
+    /// Cards of visible items with these ids, in order.
+    func cards<K: ItemPresenter>(_ kind: K.Type, ids: [UUID]) async throws -> [Card] {
+        try await withLinks(kind, try await models(kind, ids: ids)).map { K.card($0.model, links: $0.links) }
+    }
+
+    /// Cards of the items of `kind` that point at `target` through `relation`.
+    func incomingCards<K: ItemPresenter>(_ kind: K.Type, to target: UUID, relation: LinkRelation, limit: Int = 50) async throws -> (cards: [Card], total: Int) {
+        let refs = try await links.incoming(to: [target], relation: relation, sourceType: K.type)[target] ?? []
+        return (try await cards(kind, ids: refs.prefix(limit).map(\.id)), refs.count)
+    }
+}
+
+extension ShowPage {
+    /// The fields every detail page shares.
+    static func base<M: AtlasModel>(_ model: M, type: ItemType, lead: String?) -> ShowPage {
+        var page = ShowPage(
+            layout: Layout(title: "\(model.displayTitle) — \(type.singularLabel)", section: type.rawValue,
+                           description: lead.map { MarkdownRenderer.plainText($0, maxLength: 160) }),
+            typeLabel: type.singularLabel, listLabel: type.label, listHref: "/\(type.rawValue)", title: model.displayTitle,
+            lead: lead, apiHref: "/api/v1/\(type.rawValue)/\(model.slug)",
+            updatedAt: French.date(model.updatedAt))
+        if model.visibility != .public {
+            page.badges.append(Badge(label: "Visibilité : \(model.visibility.label)", tone: "warning"))
+        }
+        page.extra = model.extra.sorted { $0.key < $1.key }.compactMap { key, value in
+            let text = value.displayText
+            return text.isEmpty ? nil : Fact(label: key, value: text)
+        }
+        return page
+    }
+
+    mutating func addText(_ heading: String, _ markdown: String?) {
+        let html = MarkdownRenderer.html(markdown)
+        if !html.isEmpty { sections.append(TextSection(heading: heading, html: html)) }
+    }
+
+    mutating func addFact(_ label: String, _ value: String?, href: String? = nil) {
+        guard let value, !value.isEmpty else { return }
+        facts.append(Fact(label: label, value: value, href: href))
+    }
+
+    mutating func addLinks(_ label: String, _ refs: [ItemRef]) {
+        guard !refs.isEmpty else { return }
+        facts.append(Fact(label: label, value: "", links: refs.map { LinkItem(label: $0.title, href: $0.path) }))
+    }
+
+    mutating func addThemes(_ themes: [String]) {
+        guard !themes.isEmpty else { return }
+        facts.append(Fact(label: "Thématiques", value: "", links: themes.map {
+            LinkItem(label: French.themeLabel($0), href: "\(listHref)?theme=\($0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? $0)")
+        }))
+    }
+
+    mutating func addRelated(_ heading: String, _ result: (cards: [Card], total: Int), moreHref: String? = nil) {
+        guard !result.cards.isEmpty else { return }
+        related.append(RelatedGroup(heading: "\(heading) (\(result.total))", cards: result.cards,
+                                    moreHref: result.total > result.cards.count ? moreHref : nil))
+    }
+}
+
+extension CharacterSet {
+    /// Characters that may stay as they are in a query value.
+    static let urlQueryValueAllowed: CharacterSet = {
+        var set = CharacterSet.urlQueryAllowed
+        set.remove(charactersIn: "&=+#?")
+        return set
+    }()
+}

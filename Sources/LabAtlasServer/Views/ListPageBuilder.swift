@@ -1,0 +1,119 @@
+import Foundation
+import LabAtlasCore
+
+/// Builds the list page context: facet links that add or remove a filter,
+/// the active filters, the sort form and the pagination.
+struct ListPageBuilder {
+    let type: ItemType
+    let parameters: ListParameters
+    let repository: ItemRepository
+
+    func build(cards: [Card], total: Int, counts: [String: [String: Int]]) async throws -> ListPage {
+        let definitions = FacetCatalog.facets(for: type)
+        var facets: [FacetView] = []
+        var active: [ActiveFilter] = []
+        for facet in definitions {
+            let valueCounts = counts[facet.name] ?? [:]
+            let labels = try await labels(for: facet, values: Array(valueCounts.keys) + [parameters.filters[facet.name]].compactMap { $0 })
+            let selected = parameters.filters[facet.name]
+            // A reference the reader may not see has no label: it is not shown at all.
+            var values = valueCounts.filter { labels[$0.key] != nil && $0.value > 0 }.map(\.key)
+            if let order = facet.fixedOrder {
+                values.sort { (order.firstIndex(of: $0) ?? .max) < (order.firstIndex(of: $1) ?? .max) }
+            } else if facet.values == .year {
+                values.sort(by: >)
+            } else {
+                values.sort { (valueCounts[$0] ?? 0, TextFolding.fold(labels[$1] ?? "")) > (valueCounts[$1] ?? 0, TextFolding.fold(labels[$0] ?? "")) }
+            }
+            if let selected, !values.contains(selected), labels[selected] != nil { values.insert(selected, at: 0) }
+            let options = values.map { value in
+                FacetOption(label: labels[value] ?? value, count: valueCounts[value] ?? 0,
+                            href: href(setting: facet.name, to: value == selected ? nil : value),
+                            selected: value == selected)
+            }
+            if let selected {
+                active.append(ActiveFilter(label: "\(facet.label) : \(labels[selected] ?? selected)",
+                                           removeHref: href(setting: facet.name, to: nil)))
+            }
+            if !options.isEmpty {
+                facets.append(FacetView(name: facet.name, label: facet.label, options: options, hasSelection: selected != nil))
+            }
+        }
+
+        let pageCount = max(1, (total + ListParameters.pageSize - 1) / ListParameters.pageSize)
+        let current = parameters.page
+        let heading = type.label
+        return ListPage(
+            layout: Layout(title: current > 1 ? "\(heading) — page \(current) — LabAtlas" : "\(heading) — LabAtlas", section: type.rawValue),
+            heading: heading,
+            intro: Self.intro(for: type),
+            total: total,
+            totalLabel: French.count(total, "résultat", "résultats"),
+            cards: cards,
+            facets: facets,
+            activeFilters: active,
+            clearHref: "/\(type.rawValue)",
+            sortOptions: ListSort.options(for: type).map { SortOption(key: $0.key, label: $0.label, selected: $0 == parameters.sort) },
+            hiddenFilters: parameters.filters.sorted { $0.key < $1.key }.map { HiddenField(name: $0.key, value: $0.value) },
+            pages: pageLinks(current: current, count: pageCount),
+            previousHref: current > 1 ? href(page: current - 1) : nil,
+            nextHref: current < pageCount ? href(page: current + 1) : nil,
+            pageLabel: "Page \(current) sur \(pageCount)",
+            apiHref: "/api/v1/\(type.rawValue)" + query(filters: parameters.filters, sort: nil, page: nil))
+    }
+
+    private func labels(for facet: FacetDefinition, values: [String]) async throws -> [String: String] {
+        switch facet.values {
+        case .reference(let target):
+            let refs = try await repository.links.lookup(target, slugs: values.filter(TextFolding.isValidSlug))
+            return refs.mapValues(\.title)
+        default:
+            return Dictionary(values.map { ($0, facet.label(for: $0)) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+
+    private func pageLinks(current: Int, count: Int) -> [PageLink] {
+        guard count > 1 else { return [] }
+        let wanted = Set([1, count] + Array(max(1, current - 2)...min(count, current + 2)))
+        var links: [PageLink] = []
+        var previous = 0
+        for number in wanted.sorted() {
+            if number - previous > 1 { links.append(PageLink(label: "…", href: nil, current: false)) }
+            links.append(PageLink(label: String(number), href: href(page: number), current: number == current))
+            previous = number
+        }
+        return links
+    }
+
+    private func href(setting facet: String, to value: String?) -> String {
+        var filters = parameters.filters
+        filters[facet] = value
+        return "/\(type.rawValue)" + query(filters: filters, sort: parameters.sort, page: nil)
+    }
+
+    private func href(page: Int) -> String {
+        "/\(type.rawValue)" + query(filters: parameters.filters, sort: parameters.sort, page: page > 1 ? page : nil)
+    }
+
+    private func query(filters: [String: String], sort: ListSort?, page: Int?) -> String {
+        var items = filters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        if let sort, sort != ListSort.defaultSort(for: type) { items.append(("sort", sort.key)) }
+        if let page { items.append(("page", String(page))) }
+        guard !items.isEmpty else { return "" }
+        return "?" + items.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? value)"
+        }.joined(separator: "&")
+    }
+
+    static func intro(for type: ItemType) -> String {
+        switch type {
+        case .labs: "Les labs d'innovation publique du réseau : ministères, services de l'État en région, académies, collectivités."
+        case .projects: "Les projets accompagnés par les labs, de l'exploration au déploiement, avec leurs comités et leur historique."
+        case .experiences: "Les fiches de retour d'expérience : ce qui a marché, ce qui a coincé, et les conseils pour refaire."
+        case .sessions: "Les sessions de travail collaboratif animées par les labs : nature, niveau d'accompagnement, format, méthodes."
+        case .events: "L'agenda des labs : séminaires, ateliers, webinaires et rencontres, passés et à venir."
+        case .methods: "Les fiches méthodes et outils d'animation et de design utilisés par les labs."
+        case .networks: "Les réseaux qui relient les labs : labs académiques, labs de l'État en région, labs territoriaux."
+        }
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import LabAtlasCore
+
+/// What the layout needs on every page: the title and which menu entry is current.
+struct Layout: Encodable {
+    var title: String
+    var section: String
+    var description: String?
+    var nav: [NavItem]
+
+    init(title: String, section: String, description: String? = nil) {
+        self.title = title
+        self.section = section
+        self.description = description
+        nav = ItemType.navigationOrder.map { type in
+            NavItem(label: type.label, href: "/\(type.rawValue)", current: type.rawValue == section)
+        }
+    }
+}
+
+struct NavItem: Encodable {
+    var label: String
+    var href: String
+    var current: Bool
+}
+
+extension ItemType {
+    static let navigationOrder: [ItemType] = [.labs, .projects, .experiences, .sessions, .events, .methods, .networks]
+}
+
+/// One item in a list: a card with its title, a few facts and an excerpt.
+struct Card: Encodable {
+    var title: String
+    var href: String
+    var kicker: String?
+    var meta: [String] = []
+    var badges: [Badge] = []
+    var excerpt: String?
+}
+
+struct Badge: Encodable {
+    var label: String
+    /// A CSS modifier: neutral, positive, warning, negative, info.
+    var tone: String = "neutral"
+}
+
+/// A labelled fact on a detail page, optionally a link.
+struct Fact: Encodable {
+    var label: String
+    var value: String
+    var href: String?
+    var links: [LinkItem] = []
+}
+
+struct LinkItem: Encodable {
+    var label: String
+    var href: String
+}
+
+/// A block of rendered Markdown under a heading.
+struct TextSection: Encodable {
+    var heading: String
+    var html: String
+}
+
+/// Related items grouped under a heading ("Projets accompagnés").
+struct RelatedGroup: Encodable {
+    var heading: String
+    var cards: [Card]
+    var moreHref: String?
+}
+
+struct TimelineEntry: Encodable {
+    var label: String
+    var date: String
+    var isoDate: String
+    var note: String?
+    var current: Bool
+}
+
+struct DecisionRow: Encodable {
+    var date: String
+    var isoDate: String
+    var kind: String
+    var outcome: String
+    var outcomeTone: String
+    var note: String?
+}
+
+struct TeamRow: Encodable {
+    var name: String
+    var role: String
+}
+
+struct TimingRow: Encodable {
+    var label: String
+    var begin: String
+    var end: String
+}
+
+struct ShowPage: Encodable {
+    var layout: Layout
+    var typeLabel: String
+    var listLabel: String
+    var listHref: String
+    var title: String
+    var lead: String?
+    var badges: [Badge] = []
+    var facts: [Fact] = []
+    var sections: [TextSection] = []
+    var timeline: [TimelineEntry] = []
+    var decisions: [DecisionRow] = []
+    var team: [TeamRow] = []
+    var timings: [TimingRow] = []
+    var extra: [Fact] = []
+    var related: [RelatedGroup] = []
+    var apiHref: String
+    var updatedAt: String?
+}
+
+struct FacetOption: Encodable {
+    var label: String
+    var count: Int
+    var href: String
+    var selected: Bool
+}
+
+struct FacetView: Encodable {
+    var name: String
+    var label: String
+    var options: [FacetOption]
+    var hasSelection: Bool
+}
+
+struct ActiveFilter: Encodable {
+    var label: String
+    var removeHref: String
+}
+
+struct SortOption: Encodable {
+    var key: String
+    var label: String
+    var selected: Bool
+}
+
+struct HiddenField: Encodable {
+    var name: String
+    var value: String
+}
+
+struct PageLink: Encodable {
+    var label: String
+    var href: String?
+    var current: Bool
+}
+
+struct ListPage: Encodable {
+    var layout: Layout
+    var heading: String
+    var intro: String
+    var total: Int
+    var totalLabel: String
+    var cards: [Card]
+    var facets: [FacetView]
+    var activeFilters: [ActiveFilter]
+    var clearHref: String
+    var sortOptions: [SortOption]
+    var hiddenFilters: [HiddenField]
+    var pages: [PageLink]
+    var previousHref: String?
+    var nextHref: String?
+    var pageLabel: String
+    var apiHref: String
+}
+
+struct KeyFigure: Encodable {
+    var value: String
+    var label: String
+    var href: String
+}
+
+struct HomePage: Encodable {
+    var layout: Layout
+    var figures: [KeyFigure]
+    var upcomingEvents: [Card]
+    var latestProjects: [Card]
+    var latestExperiences: [Card]
+    var latestSessions: [Card]
+}
+
+struct ErrorPage: Encodable {
+    var layout: Layout
+    var status: Int
+    var heading: String
+    var message: String
+}

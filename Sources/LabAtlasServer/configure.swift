@@ -1,0 +1,73 @@
+import Fluent
+import FluentPostgresDriver
+import FluentSQLiteDriver
+import Foundation
+import Leaf
+import NIOCore
+import SQLKit
+import Vapor
+
+/// Where LabAtlas keeps its data, decided from the command line and the environment.
+public struct StorageSettings: Sendable {
+    public enum Store: Sendable {
+        case sqliteFile(String)
+        case sqliteMemory
+        case postgres(String)
+    }
+    public var store: Store
+
+    public init(store: Store) { self.store = store }
+
+    /// `DATABASE_URL=postgres://…` selects PostgreSQL; otherwise `labatlas.sqlite` in the data dir
+    /// (`--data-dir`, else `LABATLAS_DATA_DIR`, else `./data`).
+    public static func fromEnvironment(dataDir: String?) -> StorageSettings {
+        if let url = Environment.get("DATABASE_URL"), !url.isEmpty {
+            return StorageSettings(store: .postgres(url))
+        }
+        let directory = dataDir ?? Environment.get("LABATLAS_DATA_DIR") ?? "./data"
+        return StorageSettings(store: .sqliteFile(URL(fileURLWithPath: directory).appendingPathComponent("labatlas.sqlite").path))
+    }
+}
+
+public func configure(_ app: Application, storage: StorageSettings) async throws {
+    switch storage.store {
+    case .sqliteFile(let path):
+        try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+                                                withIntermediateDirectories: true)
+        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+    case .sqliteMemory:
+        app.databases.use(.sqlite(.memory), as: .sqlite)
+    case .postgres(let url):
+        var configuration = try SQLPostgresConfiguration(url: url)
+        configuration.searchPath = nil
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), as: .psql)
+    }
+    if case .sqliteFile = storage.store, let sql = app.db as? any SQLDatabase {
+        // WAL lets readers work during a write; the setting is stored in the file itself.
+        _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+    }
+
+    app.migrations.add(Migrations001.all)
+
+    let encoder = JSONEncoder()
+    encoder.dateEncodingStrategy = .iso8601
+    encoder.outputFormatting = [.withoutEscapingSlashes]
+    ContentConfiguration.global.use(encoder: encoder, for: .json)
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    ContentConfiguration.global.use(decoder: decoder, for: .json)
+
+    app.views.use(.leaf)
+    app.leaf.cache.isEnabled = app.environment.isRelease
+    app.leaf.configuration.rootDirectory = app.directory.viewsDirectory
+
+    app.middleware = Middlewares()
+    app.middleware.use(SecurityHeadersMiddleware())
+    app.middleware.use(PageErrorMiddleware(environment: app.environment))
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+
+    app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
+    app.asyncCommands.use(DemoCommand(), as: "demo")
+
+    try routes(app)
+}

@@ -1,0 +1,3 @@
+import LabAtlasServer
+
+await LabAtlasCLI.main()

@@ -1,0 +1,48 @@
+import Testing
+@testable import LabAtlasCore
+
+@Suite struct MarkdownTests {
+    @Test func rendersOrdinaryMarkdown() {
+        let html = MarkdownRenderer.html("Un **atelier** réussi :\n\n- accueil\n- [bilan](https://lab.example.fr/bilan)")
+        #expect(html.contains("<strong>atelier</strong>"))
+        #expect(html.contains("<li>accueil</li>"))
+        #expect(html.contains(#"<a href="https://lab.example.fr/bilan" rel="nofollow noopener">bilan</a>"#))
+    }
+
+    @Test(arguments: [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "Texte <b onmouseover=alert(1)>gras</b>",
+        "[clic](javascript:alert(1))",
+        "[clic](https://ok.example/\" onclick=\"alert(1))",
+        "![x](https://evil.example/x.png\" onerror=\"alert(1))",
+        "<iframe src=https://evil.example></iframe>",
+        "<a href=\"javascript:alert(1)\">x</a>",
+        "`<script>` et ```\n<script>alert(1)</script>\n```",
+        "<svg/onload=alert(1)>",
+        "&lt;script&gt;alert(1)&lt;/script&gt;",
+    ])
+    func neverEmitsActiveMarkup(_ input: String) {
+        let html = MarkdownRenderer.html(input).lowercased()
+        #expect(!html.contains("<script"))
+        #expect(!html.contains("<img"))
+        #expect(!html.contains("<iframe"))
+        #expect(!html.contains("<svg"))
+        #expect(!html.contains("javascript:"))
+        #expect(!html.contains(" onerror="))
+        #expect(!html.contains(" onclick="))
+        #expect(!html.contains(" onmouseover="))
+        #expect(!html.contains("<b "))
+    }
+
+    @Test func rawHTMLIsShownAsText() {
+        #expect(MarkdownRenderer.html("Voir <b>ceci</b>").contains("&lt;b>ceci&lt;/b>"))
+    }
+
+    @Test func plainTextIsShortAndClean() {
+        let text = MarkdownRenderer.plainText("## Titre\n\nUn **texte** très long " + String(repeating: "mot ", count: 100), maxLength: 50)
+        #expect(text.count <= 51)
+        #expect(!text.contains("*") && !text.contains("#"))
+        #expect(text.hasSuffix("…"))
+    }
+}
