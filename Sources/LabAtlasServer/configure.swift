@@ -12,7 +12,8 @@ public struct StorageSettings: Sendable {
     public enum Store: Sendable {
         case sqliteFile(String)
         case sqliteMemory
-        case postgres(String)
+        /// A PostgreSQL URL, and optionally a schema of its own (tests use one each).
+        case postgres(String, schema: String? = nil)
     }
     public var store: Store
 
@@ -22,7 +23,7 @@ public struct StorageSettings: Sendable {
     /// (`--data-dir`, else `LABATLAS_DATA_DIR`, else `./data`).
     public static func fromEnvironment(dataDir: String?) -> StorageSettings {
         if let url = Environment.get("DATABASE_URL"), !url.isEmpty {
-            return StorageSettings(store: .postgres(url))
+            return StorageSettings(store: .postgres(url, schema: nil))
         }
         let directory = dataDir ?? Environment.get("LABATLAS_DATA_DIR") ?? "./data"
         return StorageSettings(store: .sqliteFile(URL(fileURLWithPath: directory).appendingPathComponent("labatlas.sqlite").path))
@@ -37,10 +38,13 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
         app.databases.use(.sqlite(.file(path)), as: .sqlite)
     case .sqliteMemory:
         app.databases.use(.sqlite(.memory), as: .sqlite)
-    case .postgres(let url):
+    case .postgres(let url, let schema):
         var configuration = try SQLPostgresConfiguration(url: url)
-        configuration.searchPath = nil
+        if let schema { configuration.searchPath = [schema] }
         app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), as: .psql)
+        if let schema, let sql = app.db as? any SQLDatabase {
+            _ = try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").all()
+        }
     }
     if case .sqliteFile = storage.store, let sql = app.db as? any SQLDatabase {
         // WAL lets readers work during a write; the setting is stored in the file itself.
@@ -51,7 +55,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
-    encoder.outputFormatting = [.withoutEscapingSlashes]
+    encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
     ContentConfiguration.global.use(encoder: encoder, for: .json)
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601

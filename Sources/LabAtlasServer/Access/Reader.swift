@@ -24,7 +24,8 @@ extension Request {
 
 extension QueryBuilder where Model: AtlasModel {
     func visible(to reader: Reader) -> Self {
-        filter(CommonColumn.visibility, .subset(inverse: false), reader.visibilities.map(\.rawValue))
+        filter(.path([CommonColumn.visibility], schema: Model.schemaOrAlias), .subset(inverse: false),
+               .array(reader.visibilities.map { .bind($0.rawValue) }))
     }
 }
 
