@@ -39,6 +39,10 @@ import Testing
         #expect(MarkdownRenderer.html("Voir <b>ceci</b>") == "<p>Voir &lt;b&gt;ceci&lt;/b&gt;</p>")
     }
 
+    @Test func plainTextDropsListMarkers() {
+        #expect(MarkdownRenderer.plainText("- Mettre l'usager au cœur\n- Former 15 agents\n1. Un lieu") == "Mettre l'usager au cœur Former 15 agents Un lieu")
+    }
+
     @Test func plainTextIsShortAndClean() {
         let text = MarkdownRenderer.plainText("## Titre\n\nUn **texte** très long " + String(repeating: "mot ", count: 100), maxLength: 50)
         #expect(text.count <= 51)

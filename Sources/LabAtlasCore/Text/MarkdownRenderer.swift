@@ -25,9 +25,17 @@ public enum MarkdownRenderer {
     /// Plain text for snippets and descriptions: tags removed, whitespace collapsed.
     public static func plainText(_ markdown: String?, maxLength: Int = 240) -> String {
         guard let markdown, !markdown.isEmpty else { return "" }
+        // List markers and numbering say nothing in a one-line excerpt.
+        let withoutMarkers = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            var rest = line.drop(while: { $0 == " " })
+            if rest.hasPrefix("- ") || rest.hasPrefix("* ") || rest.hasPrefix("+ ") { rest = rest.dropFirst(2) }
+            let digits = rest.prefix(while: \.isNumber)
+            if !digits.isEmpty, rest.dropFirst(digits.count).hasPrefix(". ") { rest = rest.dropFirst(digits.count + 2) }
+            return rest
+        }.joined(separator: "\n")
         var text = ""
         var previousWasSpace = true
-        for character in markdown {
+        for character in withoutMarkers {
             let isSpace = character.isWhitespace || "*_#>`|".contains(character)
             if isSpace {
                 if !previousWasSpace { text.append(" ") }
