@@ -51,7 +51,17 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
         _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
     }
 
+    if let smtp = Environment.get("SMTP_URL"), !smtp.isEmpty {
+        do {
+            app.storage[SMTPSettingsKey.self] = try SMTPURL(string: smtp)
+        } catch {
+            throw ConfigurationError("SMTP_URL is not usable: \(error)")
+        }
+    }
+    app.storage[BcryptCostKey.self] = app.environment == .testing ? 4 : 12
+
     app.migrations.add(Migrations001.all)
+    app.migrations.add(Migrations002.all)
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
@@ -65,13 +75,35 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.leaf.cache.isEnabled = app.environment.isRelease
     app.leaf.configuration.rootDirectory = app.directory.viewsDirectory
 
+    // Sessions live in the database, so every instance behind a load balancer shares them.
+    app.sessions.use(.fluent)
+    let secureCookie = Environment.get("LABATLAS_PUBLIC_URL")?.lowercased().hasPrefix("https://") == true
+    app.sessions.configuration = SessionsConfiguration(cookieName: "labatlas_session") { sessionID in
+        HTTPCookies.Value(string: sessionID.string, expires: Date().addingTimeInterval(60 * 60 * 24 * 14),
+                          maxAge: nil, domain: nil, path: "/", isSecure: secureCookie, isHTTPOnly: true, sameSite: .lax)
+    }
+
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(PageErrorMiddleware(environment: app.environment))
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
+    app.middleware.use(app.sessions.middleware)
+    app.middleware.use(ReaderMiddleware())
+    app.middleware.use(CSRFMiddleware())
 
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")
+    app.asyncCommands.use(UserCommand(), as: "user")
+    app.asyncCommands.use(TokenCommand(), as: "token")
+
+    // Forms carry long Markdown texts: 1 MB, well above any real item, well below harm.
+    app.routes.defaultMaxBodySize = "1mb"
 
     try routes(app)
+}
+
+/// A setting that makes starting impossible, said in one line.
+struct ConfigurationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

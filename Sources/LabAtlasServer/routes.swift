@@ -3,6 +3,14 @@ import Vapor
 /// Every URL of CONTRACT.md that exists so far, in the order of its Web table.
 func routes(_ app: Application) throws {
     try app.register(collection: HomeController())
+    // Fixed paths (`/labs/new`) before parameters (`/labs/:slug`).
+    try app.register(collection: ItemEditController<LabKind>())
+    try app.register(collection: ItemEditController<ProjectKind>())
+    try app.register(collection: ItemEditController<ExperienceKind>())
+    try app.register(collection: ItemEditController<SessionKind>())
+    try app.register(collection: ItemEditController<EventKind>())
+    try app.register(collection: ItemEditController<MethodKind>())
+    try app.register(collection: ItemEditController<NetworkKind>())
     try app.register(collection: ItemPagesController<LabKind>())
     try app.register(collection: ItemPagesController<ProjectKind>())
     try app.register(collection: ItemPagesController<ExperienceKind>())
@@ -10,6 +18,17 @@ func routes(_ app: Application) throws {
     try app.register(collection: ItemPagesController<EventKind>())
     try app.register(collection: ItemPagesController<MethodKind>())
     try app.register(collection: ItemPagesController<NetworkKind>())
+    try app.register(collection: HistoryController<LabKind>())
+    try app.register(collection: HistoryController<ProjectKind>())
+    try app.register(collection: HistoryController<ExperienceKind>())
+    try app.register(collection: HistoryController<SessionKind>())
+    try app.register(collection: HistoryController<EventKind>())
+    try app.register(collection: HistoryController<MethodKind>())
+    try app.register(collection: HistoryController<NetworkKind>())
+    try app.register(collection: ProjectWorkflowController())
+
+    try app.register(collection: AccountController())
+    try app.register(collection: InvitationController())
 
     try app.register(collection: APIController<LabKind>())
     try app.register(collection: APIController<ProjectKind>())
@@ -18,4 +37,11 @@ func routes(_ app: Application) throws {
     try app.register(collection: APIController<EventKind>())
     try app.register(collection: APIController<MethodKind>())
     try app.register(collection: APIController<NetworkKind>())
+    try app.register(collection: APIWriteController<LabKind>())
+    try app.register(collection: APIWriteController<ProjectKind>())
+    try app.register(collection: APIWriteController<ExperienceKind>())
+    try app.register(collection: APIWriteController<SessionKind>())
+    try app.register(collection: APIWriteController<EventKind>())
+    try app.register(collection: APIWriteController<MethodKind>())
+    try app.register(collection: APIWriteController<NetworkKind>())
 }

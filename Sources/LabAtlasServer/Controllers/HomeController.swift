@@ -9,7 +9,7 @@ struct HomeController: RouteCollection {
         routes.get("healthz", use: health)
     }
 
-    @Sendable func home(req: Request) async throws -> View {
+    @Sendable func home(req: Request) async throws -> Response {
         let repository = ItemRepository(database: req.db, reader: req.reader)
         var activeLabs = ListQuery(type: .labs, reader: req.reader)
         activeLabs.filters["maturity"] = Maturity.active.rawValue
@@ -35,7 +35,7 @@ struct HomeController: RouteCollection {
             latestProjects: try await repository.cards(ProjectKind.self, ids: try await recentProjects.ids(offset: 0, limit: 4, on: req.db)),
             latestExperiences: try await repository.cards(ExperienceKind.self, ids: try await recentExperiences.ids(offset: 0, limit: 4, on: req.db)),
             latestSessions: try await repository.cards(SessionKind.self, ids: try await recentSessions.ids(offset: 0, limit: 4, on: req.db)))
-        return try await req.view.render("home", page)
+        return try await req.renderPage("home", page)
     }
 
     @Sendable func health(req: Request) async throws -> Response {

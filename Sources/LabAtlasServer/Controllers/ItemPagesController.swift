@@ -10,7 +10,7 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
         group.get(":slug", use: show)
     }
 
-    @Sendable func index(req: Request) async throws -> View {
+    @Sendable func index(req: Request) async throws -> Response {
         let parameters = try ListParameters(type: K.type, request: req)
         let repository = ItemRepository(database: req.db, reader: req.reader)
         let query = parameters.query(for: K.type, reader: req.reader)
@@ -19,18 +19,38 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
         let ids = try await query.ids(offset: (parameters.page - 1) * pageSize, limit: pageSize, on: req.db)
         let cards = try await repository.cards(K.self, ids: ids)
         let counts = try await query.facetCounts(on: req.db)
-        let page = try await ListPageBuilder(type: K.type, parameters: parameters, repository: repository)
+        var page = try await ListPageBuilder(type: K.type, parameters: parameters, repository: repository)
             .build(cards: cards, total: total, counts: counts)
-        return try await req.view.render("list", page)
+        if req.reader.canCreate(K.type) {
+            page.createHref = "/\(K.type.rawValue)/new"
+            page.createLabel = "Ajouter : \(K.type.singularLabel.lowercased())"
+        }
+        return try await req.renderPage("list", page)
     }
 
-    @Sendable func show(req: Request) async throws -> View {
+    @Sendable func show(req: Request) async throws -> Response {
         let repository = ItemRepository(database: req.db, reader: req.reader)
         guard let slug = req.parameters.get("slug"), let model = try await repository.find(K.self, slug: slug) else {
             throw Abort(.notFound, reason: "Aucun élément de type « \(K.type.singularLabel.lowercased()) » ne porte cet identifiant.")
         }
-        let links = try await repository.links.outgoing(from: [try model.requiredID])
-        let page = try await K.detail(model, links: links[try model.requiredID] ?? ResolvedLinks(), repository: repository)
-        return try await req.view.render("show", page)
+        let id = try model.requiredID
+        let links = try await repository.links.outgoing(from: [id])
+        var page = try await K.detail(model, links: links[id] ?? ResolvedLinks(), repository: repository)
+        let base = "/\(K.type.rawValue)/\(model.slug)"
+        page.historyHref = base + "/history"
+        if req.reader.isSignedIn {
+            let ownership = try await LinkResolver(database: req.db, reader: .system).outgoing(from: [id])[id]
+                .map { $0.ownership(itemID: id, type: K.type) } ?? ItemOwnership(itemID: id)
+            if req.reader.canEdit(K.type, ownership) {
+                page.actions = [LinkItem(label: "Modifier", href: base + "/edit"), LinkItem(label: "Supprimer", href: base + "/delete")]
+                if K.type == .projects, let project = model as? Project {
+                    page.workflow = ProjectWorkflowForms.build(project: project, form: nil, errors: [], csrf: req.csrfToken, target: nil)
+                }
+            }
+            if [.labs, .projects, .networks].contains(K.type), req.reader.canManageMembers(of: K.type, id: id) {
+                page.members = try await MembersPanel.load(type: K.type, id: id, slug: model.slug, database: req.db)
+            }
+        }
+        return try await req.renderPage("show", page)
     }
 }

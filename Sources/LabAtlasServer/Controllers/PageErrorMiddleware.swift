@@ -1,4 +1,5 @@
 import Vapor
+import LabAtlasCore
 
 /// Turns every error into a French page (or JSON under /api), with the status
 /// it deserves. Nothing internal (stack, SQL) ever reaches the client: errors
@@ -10,28 +11,30 @@ struct PageErrorMiddleware: AsyncMiddleware {
         var error: String
         var parameter: String?
         var status: Int
+        var errors: [FieldError]?
     }
 
     func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
         do {
             return try await next.respond(to: request)
+        } catch is SignInRequired where request.method == .GET && !request.url.path.hasPrefix("/api/") {
+            let next = request.url.path + (request.url.query.map { "?" + $0 } ?? "")
+            let encoded = next.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? "/"
+            return request.redirect(to: "/login?next=\(encoded)")
         } catch {
             let (status, message, parameter) = describe(error, request: request)
             if status == .internalServerError {
                 request.logger.error("request failed: \(String(reflecting: error))")
             }
             if request.url.path.hasPrefix("/api/") {
-                let response = try await APIError(error: message, parameter: parameter, status: Int(status.code))
+                return try await APIError(error: message, parameter: parameter, status: Int(status.code),
+                                          errors: (error as? APIValidation)?.errors)
                     .encodeResponse(status: status, for: request)
-                return response
             }
             let page = ErrorPage(layout: Layout(title: "\(status.code) — \(Self.heading(for: status)) — LabAtlas", section: "error"),
                                  status: Int(status.code), heading: Self.heading(for: status), message: message)
             do {
-                let view = try await request.view.render("error", page)
-                let response = try await view.encodeResponse(for: request)
-                response.status = status
-                return response
+                return try await request.renderPage("error", page, status: status)
             } catch {
                 request.logger.error("error page failed: \(String(reflecting: error))")
                 return Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: message))
@@ -43,6 +46,9 @@ struct PageErrorMiddleware: AsyncMiddleware {
         switch error {
         case let bad as BadParameter:
             return (.badRequest, bad.reason, bad.name)
+        case is SignInRequired:
+            return (.unauthorized, request.url.path.hasPrefix("/api/")
+                ? "Authentification requise : envoyez « Authorization: Bearer <jeton> »." : "Connectez-vous pour continuer.", nil)
         case let abort as any AbortError:
             let reason = abort.status == .notFound && abort.reason == abort.status.reasonPhrase
                 ? "Cette page n'existe pas, ou plus." : abort.reason
@@ -57,6 +63,8 @@ struct PageErrorMiddleware: AsyncMiddleware {
     static func heading(for status: HTTPResponseStatus) -> String {
         switch status.code {
         case 400: "Requête invalide"
+        case 401: "Connexion requise"
+        case 403: "Accès refusé"
         case 404: "Page introuvable"
         case 405: "Méthode non permise"
         case 500...: "Erreur du serveur"

@@ -60,6 +60,8 @@ enum ExperienceKind: ItemKind {
         return dto
     }
 
+    static func redactContacts(_ dto: inout ExperienceDTO) { dto.pilotContact = nil }
+
     static func facetValues(of model: Experience, links: ResolvedLinks) -> [(facet: String, value: String)] {
         var values: [(facet: String, value: String)] = []
         values += model.themes.map { ("theme", $0) }

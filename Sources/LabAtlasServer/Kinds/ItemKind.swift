@@ -39,10 +39,13 @@ protocol ItemKind: Sendable {
     static func facetValues(of model: M, links: ResolvedLinks) -> [(facet: String, value: String)]
     /// Relations pointing at this type whose sources appear in its DTO (a network's labs).
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { get }
+    /// Blanks contact details (e-mails, phone numbers) for readers who may not see them.
+    static func redactContacts(_ dto: inout DTO)
 }
 
 extension ItemKind {
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { [] }
+    static func redactContacts(_ dto: inout DTO) {}
 }
 
 /// The fields every DTO carries.
@@ -55,24 +58,30 @@ struct CommonFields {
 
 /// Theme values as stored: vocabulary keys where the input names one, free tags otherwise.
 enum ThemeNormaliser {
+    /// Vocabulary themes first, in vocabulary order, then free tags as typed: the
+    /// same set always reads the same, whatever order a form or import sent it in.
     static func normalise(_ values: [String]) -> [String] {
         var seen = Set<String>()
-        return values.compactMap { raw in
+        let unique = values.compactMap { raw -> String? in
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { return nil }
             let value = Theme.parse(trimmed)?.rawValue ?? trimmed
             return seen.insert(value).inserted ? value : nil
         }
+        let known = Theme.allCases.map(\.rawValue).filter(seen.contains)
+        return known + unique.filter { Theme(rawValue: $0) == nil }
     }
 
     static func normaliseServices(_ values: [String]) -> [String] {
         var seen = Set<String>()
-        return values.compactMap { raw in
+        let unique = values.compactMap { raw -> String? in
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { return nil }
             let value = Service.parse(trimmed)?.rawValue ?? trimmed
             return seen.insert(value).inserted ? value : nil
         }
+        let known = Service.allCases.map(\.rawValue).filter(seen.contains)
+        return known + unique.filter { Service(rawValue: $0) == nil }
     }
 }
 

@@ -64,6 +64,8 @@ enum LabKind: ItemKind {
         return dto
     }
 
+    static func redactContacts(_ dto: inout LabDTO) { dto.contact = nil }
+
     static func facetValues(of model: Lab, links: ResolvedLinks) -> [(facet: String, value: String)] {
         var values: [(facet: String, value: String)] = []
         if let maturity = model.maturity { values.append(("maturity", maturity.rawValue)) }

@@ -15,6 +15,7 @@ protocol AtlasModel: Model, Sendable where IDValue == UUID {
     var revision: Int { get set }
     var createdAt: Date? { get }
     var updatedAt: Date? { get }
+    var deletedAt: Date? { get set }
     /// The name or title shown for the item.
     var displayTitle: String { get }
 }
@@ -41,6 +42,7 @@ enum CommonColumn {
     static let revision: FieldKey = "revision"
     static let createdAt: FieldKey = "created_at"
     static let updatedAt: FieldKey = "updated_at"
+    static let deletedAt: FieldKey = "deleted_at"
 }
 
 extension SchemaBuilder {

@@ -16,6 +16,7 @@ final class Event: AtlasModel, @unchecked Sendable {
     @Field(key: CommonColumn.revision) var revision: Int
     @Timestamp(key: CommonColumn.createdAt, on: .create) var createdAt: Date?
     @Timestamp(key: CommonColumn.updatedAt, on: .update) var updatedAt: Date?
+    @Timestamp(key: CommonColumn.deletedAt, on: .delete) var deletedAt: Date?
 
     @Field(key: "title") var title: String
     @OptionalField(key: "description") var description: String?

@@ -17,6 +17,7 @@ final class FacilitationMethod: AtlasModel, @unchecked Sendable {
     @Field(key: CommonColumn.revision) var revision: Int
     @Timestamp(key: CommonColumn.createdAt, on: .create) var createdAt: Date?
     @Timestamp(key: CommonColumn.updatedAt, on: .update) var updatedAt: Date?
+    @Timestamp(key: CommonColumn.deletedAt, on: .delete) var deletedAt: Date?
 
     @Field(key: "name") var name: String
     @Field(key: "category") var category: MethodCategory

@@ -18,6 +18,7 @@ final class WorkSession: AtlasModel, @unchecked Sendable {
     @Field(key: CommonColumn.revision) var revision: Int
     @Timestamp(key: CommonColumn.createdAt, on: .create) var createdAt: Date?
     @Timestamp(key: CommonColumn.updatedAt, on: .update) var updatedAt: Date?
+    @Timestamp(key: CommonColumn.deletedAt, on: .delete) var deletedAt: Date?
 
     @Field(key: "title") var title: String
     /// `YYYY-MM-DD`, so text order is date order on both databases.

@@ -41,8 +41,12 @@ struct ItemRepository {
         }
         return models.map { model in
             let id = model.id
-            return K.dto(of: model, links: id.flatMap { outgoing[$0] } ?? ResolvedLinks(),
-                         inverse: id.flatMap { inverse[$0] } ?? ResolvedLinks())
+            let links = id.flatMap { outgoing[$0] } ?? ResolvedLinks()
+            var dto = K.dto(of: model, links: links, inverse: id.flatMap { inverse[$0] } ?? ResolvedLinks())
+            if !reader.seesContacts(ofLabs: links.ownership(itemID: id, type: K.type).labIDs) {
+                K.redactContacts(&dto)
+            }
+            return dto
         }
     }
 

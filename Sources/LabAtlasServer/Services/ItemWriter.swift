@@ -8,15 +8,34 @@ struct ValidationFailure: Error {
     var errors: [FieldError]
 }
 
-/// Saves items of any type: validates, resolves references, writes the row,
-/// its links and its facet values in one transaction.
+/// A save started from a revision that is no longer the current one.
+struct EditConflict: Error {
+    var currentRevision: Int
+}
+
+/// Who saves, why, and from which revision: what a revision records.
+struct SaveContext: Sendable {
+    var author: Reader.Account?
+    /// The reader whose rights are checked; the system when nil (demo, imports).
+    var reader: Reader = .system
+    /// The revision the edit started from; nil skips the concurrency check (system writes).
+    var baseRevision: Int?
+    var action: RevisionAction?
+    var summary: String?
+
+    static let system = SaveContext()
+}
+
+/// Saves items of any type: validates, checks rights and concurrency, and
+/// writes the row, its links, its facet values and a revision in one transaction.
 struct ItemWriter {
     let database: any Database
     var today: CalendarDate = ParisTime.calendarDate(Date())
 
-    /// Creates an item, or updates `existing`. Throws `ValidationFailure` and changes nothing when input is wrong.
+    /// Creates an item, or updates `existing`. Throws `ValidationFailure`,
+    /// `EditConflict` or `Abort(.forbidden)` and then changes nothing.
     @discardableResult
-    func save<K: ItemKind>(_ kind: K.Type, _ dto: K.DTO, existing: K.M? = nil) async throws -> K.M {
+    func save<K: ItemKind>(_ kind: K.Type, _ dto: K.DTO, existing: K.M? = nil, context: SaveContext = .system) async throws -> K.M {
         var errors = K.validate(dto)
         let resolver = LinkResolver(database: database, reader: .system)
         var targets: [(LinkRelation, [ItemRef])] = []
@@ -34,8 +53,16 @@ struct ItemWriter {
         let model = existing ?? K.M()
         errors += K.apply(dto, to: model, today: today)
         if let wanted = K.slug(of: dto), existing == nil,
-           try await K.M.query(on: database).filter(CommonColumn.slug, .equal, wanted).count() > 0 {
+           try await K.M.query(on: database).withDeleted().filter(CommonColumn.slug, .equal, wanted).count() > 0 {
             errors.append(FieldError("slug", "L'identifiant « \(wanted) » est déjà utilisé."))
+        }
+        var newLinks = ResolvedLinks()
+        for (relation, refs) in targets { newLinks.byRelation[relation] = refs }
+        if errors.isEmpty, !context.reader.seesEverything {
+            let ownership = newLinks.ownership(itemID: existing?.id, type: K.type)
+            if !context.reader.canEdit(K.type, ownership) {
+                errors.append(Self.ownershipError(for: K.type))
+            }
         }
         guard errors.isEmpty else { throw ValidationFailure(errors: errors) }
 
@@ -45,11 +72,26 @@ struct ItemWriter {
         model.extra = common.extra
         model.source = common.source
         model.sortKey = TextFolding.fold(model.displayTitle)
-        model.revision = (existing?.revision ?? 0) + 1
 
         let links = targets
+        let snapshotLinks = newLinks
         try await database.transaction { transaction in
-            if existing == nil {
+            if let existing, let id = existing.id {
+                // Claim the next revision first: of two concurrent saves from the same
+                // revision, exactly one gets the row, on SQLite and PostgreSQL alike.
+                let base = context.baseRevision ?? existing.revision
+                let claimed = try await transaction.sql.update(K.M.schema)
+                    .set("revision", to: SQLBinaryExpression(left: SQLColumn("revision"), op: SQLBinaryOperator.add, right: SQLLiteral.numeric("1")))
+                    .where("id", .equal, id).where("revision", .equal, base)
+                    .returning("revision")
+                    .all()
+                guard let row = claimed.first else {
+                    let current = try await K.M.query(on: transaction).withDeleted().filter(\._$id == id).first()?.revision ?? base
+                    throw EditConflict(currentRevision: current)
+                }
+                model.revision = try row.decode(column: "revision", as: Int.self)
+            } else {
+                model.revision = 1
                 if let wanted = K.slug(of: dto) {
                     model.slug = wanted
                 } else {
@@ -69,8 +111,51 @@ struct ItemWriter {
             if K.type == .labs {
                 try await FacetIndexer(database: transaction).rebuildDependents(ofLab: id)
             }
+            try await RevisionLog(database: transaction).record(K.self, model, links: snapshotLinks,
+                action: context.action ?? (existing == nil ? .create : .update), context: context)
         }
         return model
+    }
+
+    /// Soft-deletes an item; the deletion is a revision an administrator can undo.
+    func delete<K: ItemKind>(_ kind: K.Type, _ model: K.M, context: SaveContext) async throws {
+        let id = try model.requiredID
+        try await database.transaction { transaction in
+            let base = context.baseRevision ?? model.revision
+            let claimed = try await transaction.sql.update(K.M.schema)
+                .set("revision", to: SQLBinaryExpression(left: SQLColumn("revision"), op: SQLBinaryOperator.add, right: SQLLiteral.numeric("1")))
+                .where("id", .equal, id).where("revision", .equal, base).where(SQLColumn("deleted_at"), .is, SQLLiteral.null)
+                .returning("revision").all()
+            guard let row = claimed.first else { throw EditConflict(currentRevision: model.revision) }
+            model.revision = try row.decode(column: "revision", as: Int.self)
+            try await model.save(on: transaction)
+            try await model.delete(on: transaction)
+            let links = try await LinkResolver(database: transaction, reader: .system).outgoing(from: [id])[id] ?? ResolvedLinks()
+            try await RevisionLog(database: transaction).record(K.self, model, links: links, action: .delete, context: context)
+        }
+    }
+
+    /// Brings a deleted item back, as a new revision.
+    func undelete<K: ItemKind>(_ kind: K.Type, _ model: K.M, context: SaveContext) async throws {
+        let id = try model.requiredID
+        try await database.transaction { transaction in
+            model.deletedAt = nil
+            model.revision += 1
+            try await transaction.sql.update(K.M.schema)
+                .set("deleted_at", to: SQLLiteral.null).set("revision", to: model.revision)
+                .where("id", .equal, id).run()
+            let links = try await LinkResolver(database: transaction, reader: .system).outgoing(from: [id])[id] ?? ResolvedLinks()
+            try await RevisionLog(database: transaction).record(K.self, model, links: links, action: .undelete, context: context)
+        }
+    }
+
+    static func ownershipError(for type: ItemType) -> FieldError {
+        switch type {
+        case .projects, .events: FieldError("labs", "Vous ne pouvez rattacher cet élément qu'à un lab dont vous êtes éditeur·rice.")
+        case .sessions, .experiences: FieldError("lab", "Vous ne pouvez rattacher cet élément qu'à un lab (ou un projet) dont vous êtes éditeur·rice.")
+        case .labs: FieldError("networks", "Vous ne pouvez modifier que les labs dont vous êtes éditeur·rice ou ceux des réseaux que vous coordonnez.")
+        case .networks, .methods: FieldError("name", "Vous n'avez pas le droit de modifier cet élément.")
+        }
     }
 
     static func uniqueSlug<M: AtlasModel>(for text: String, in model: M.Type, on database: any Database) async throws -> String {
@@ -84,4 +169,3 @@ struct ItemWriter {
         return "\(base)-\(counter)"
     }
 }
-

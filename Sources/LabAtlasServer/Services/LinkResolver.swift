@@ -45,7 +45,7 @@ struct LinkResolver {
                     .column("id").column("slug").column(SQLColumn(type.titleColumn), as: "title")
                     .from(type.table)
                     .where("id", .in, SQLBind.group(chunk))
-                    .whereVisible(to: reader)
+                    .whereVisible(to: reader, type: type)
                 if type == .labs { query = query.column("region") }
                 for row in try await query.all() {
                     let id = try row.decode(column: "id", as: UUID.self)
@@ -65,7 +65,7 @@ struct LinkResolver {
             .column("id").column("slug").column(SQLColumn(type.titleColumn), as: "title")
             .from(type.table)
             .where("slug", .in, SQLBind.group(slugs))
-            .whereVisible(to: reader)
+            .whereVisible(to: reader, type: type)
         if type == .labs { query = query.column("region") }
         var refs: [String: ItemRef] = [:]
         for row in try await query.all() {

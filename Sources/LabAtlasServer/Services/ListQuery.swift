@@ -20,7 +20,7 @@ struct ListQuery: Sendable {
 
     /// The visibility rule and every filter except `excluded` (for disjunctive facet counts).
     private func predicates(excluding excluded: String? = nil) -> [any SQLExpression] {
-        var predicates: [any SQLExpression] = [reader.visibilityPredicate()]
+        var predicates: [any SQLExpression] = [reader.visibilityPredicate(for: type)]
         for (facet, value) in filters.sorted(by: { $0.key < $1.key }) where facet != excluded {
             if facet == "when" {
                 predicates.append(SQLBinaryExpression(left: SQLColumn("ends_at"),

@@ -20,6 +20,10 @@ extension ExperienceKind: ItemPresenter {
         page.addFact("Publics", audiences.joined(separator: ", "))
         page.addThemes(model.themes)
         page.addFact("Pilote", model.pilot)
+        if repository.reader.seesContacts(ofLabs: Set(links[.lab].map(\.id))) {
+            page.addFact("Contact du pilote", model.pilotContact,
+                         href: model.pilotContact.flatMap { WebLink.isSafeEmail($0) ? "mailto:" + $0 : nil })
+        }
         if model.linkShareable != false {
             page.addFact("Lien", model.link, href: model.link.flatMap { WebLink.isSafe($0) ? $0 : nil })
         }

@@ -27,6 +27,9 @@ extension LabKind: ItemPresenter {
                 LinkItem(label: French.serviceLabel($0), href: "/labs?service=\($0.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? $0)")
             }))
         }
+        if let id = model.id, repository.reader.seesContacts(ofLabs: [id]) {
+            page.addFact("Contact", model.contact, href: model.contact.flatMap { WebLink.isSafeEmail($0) ? "mailto:" + $0 : nil })
+        }
         page.addFact("Site web", model.website, href: model.website.flatMap { WebLink.isSafe($0) ? $0 : nil })
         page.addText("Fait marquant de l'année", model.highlight)
         page.addText("Objectifs", model.objectives)

@@ -7,6 +7,8 @@ struct Layout: Encodable {
     var section: String
     var description: String?
     var nav: [NavItem]
+    var viewer: Viewer?
+    var currentPath: String = "/"
 
     init(title: String, section: String, description: String? = nil) {
         self.title = title
@@ -98,7 +100,7 @@ struct TimingRow: Encodable {
     var end: String
 }
 
-struct ShowPage: Encodable {
+struct ShowPage: PageContext {
     var layout: Layout
     var typeLabel: String
     var listLabel: String
@@ -116,6 +118,11 @@ struct ShowPage: Encodable {
     var related: [RelatedGroup] = []
     var apiHref: String
     var updatedAt: String?
+    /// Links for people who may change the item (edit, delete, history).
+    var actions: [LinkItem] = []
+    var historyHref: String?
+    var workflow: ProjectWorkflowForms?
+    var members: MembersPanel?
 }
 
 struct FacetOption: Encodable {
@@ -154,7 +161,7 @@ struct PageLink: Encodable {
     var current: Bool
 }
 
-struct ListPage: Encodable {
+struct ListPage: PageContext {
     var layout: Layout
     var heading: String
     var intro: String
@@ -171,6 +178,8 @@ struct ListPage: Encodable {
     var nextHref: String?
     var pageLabel: String
     var apiHref: String
+    var createHref: String?
+    var createLabel: String?
 }
 
 struct KeyFigure: Encodable {
@@ -179,7 +188,7 @@ struct KeyFigure: Encodable {
     var href: String
 }
 
-struct HomePage: Encodable {
+struct HomePage: PageContext {
     var layout: Layout
     var figures: [KeyFigure]
     var upcomingEvents: [Card]
@@ -188,7 +197,7 @@ struct HomePage: Encodable {
     var latestSessions: [Card]
 }
 
-struct ErrorPage: Encodable {
+struct ErrorPage: PageContext {
     var layout: Layout
     var status: Int
     var heading: String

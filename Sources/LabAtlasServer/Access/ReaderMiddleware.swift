@@ -1,0 +1,49 @@
+import Fluent
+import Foundation
+import Vapor
+
+/// Works out who is asking: a bearer token under /api, the session cookie
+/// elsewhere; then loads their memberships into `req.reader`.
+struct ReaderMiddleware: AsyncMiddleware {
+    static let sessionUserKey = "uid"
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        if let account = try await account(for: request) {
+            request.reader = try await Reader.load(account: account, on: request.db)
+        }
+        return try await next.respond(to: request)
+    }
+
+    private func account(for request: Request) async throws -> Reader.Account? {
+        if let bearer = request.headers.bearerAuthorization {
+            guard request.url.path.hasPrefix("/api/") else { return nil }
+            guard let token = try await APIToken.query(on: request.db)
+                .filter(\.$tokenHash == Secrets.hash(bearer.token)).filter(\.$revokedAt == nil).with(\.$user).first() else {
+                throw Abort(.unauthorized, reason: "Jeton d'API inconnu ou révoqué.")
+            }
+            if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
+                token.lastUsedAt = Date()
+                try await token.save(on: request.db)
+            }
+            return token.user.account
+        }
+        // The API answers bearer tokens only: a cookie never authorises an API call, so no CSRF there.
+        guard !request.url.path.hasPrefix("/api/"), request.hasSession,
+              let text = request.session.data[Self.sessionUserKey], let id = UUID(uuidString: text),
+              let user = try await User.find(id, on: request.db) else { return nil }
+        return user.account
+    }
+}
+
+extension User {
+    var account: Reader.Account? {
+        id.map { Reader.Account(id: $0, name: name, email: email, isAdmin: isAdmin) }
+    }
+}
+
+extension Request {
+    /// True when the request carried a session cookie; reading `session` would otherwise create one.
+    var hasSession: Bool {
+        cookies[application.sessions.configuration.cookieName] != nil
+    }
+}
