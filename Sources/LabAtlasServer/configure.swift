@@ -55,7 +55,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
         do {
             app.storage[SMTPSettingsKey.self] = try SMTPURL(string: smtp)
         } catch {
-            throw ConfigurationError("SMTP_URL is not usable: \(error)")
+            throw ConfigurationError(String(describing: error))
         }
     }
     app.storage[BcryptCostKey.self] = app.environment == .testing ? 4 : 12

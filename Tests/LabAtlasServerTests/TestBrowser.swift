@@ -12,6 +12,8 @@ struct TestBrowser {
     let app: Application
     var cookie: String?
     var csrf: String?
+    /// Sent as `Authorization: Bearer` on /api paths.
+    var bearer: String?
 
     init(_ app: Application) { self.app = app }
 
@@ -39,8 +41,10 @@ struct TestBrowser {
     private mutating func send(_ method: HTTPMethod, _ path: String, body: String?) async throws -> Page {
         var page = Page(status: .internalServerError, body: "", headers: [:])
         let cookie = self.cookie
+        let bearer = path.hasPrefix("/api/") ? self.bearer : nil
         try await app.testing().test(method, path, beforeRequest: { request in
             if let cookie { request.headers.replaceOrAdd(name: .cookie, value: cookie) }
+            if let bearer { request.headers.bearerAuthorization = .init(token: bearer) }
             if let body {
                 request.headers.contentType = .urlEncodedForm
                 request.body = ByteBuffer(string: body)

@@ -109,7 +109,8 @@ struct SMTPURL: Sendable, Equatable, CustomStringConvertible {
         }
 
         let defaultFrom: SMTPMailbox
-        do { defaultFrom = try SMTPMailbox(parsing: "labatlas@" + host) } catch { throw .invalidHost(host) }
+        let domain = host.contains(":") ? "[IPv6:\(host)]" : host
+        do { defaultFrom = try SMTPMailbox(parsing: "labatlas@" + domain) } catch { throw .invalidHost(host) }
         self.init(host: host, port: port, security: security, username: username, password: password,
                   from: from ?? defaultFrom)
     }
@@ -221,12 +222,17 @@ struct SMTPMailbox: Sendable, Equatable, CustomStringConvertible {
         let parts = address.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
               address.utf8.count <= 254, parts[0].utf8.count <= 64 else { return false }
+        let domain = parts[1]
+        if domain.hasPrefix("["), domain.hasSuffix("]") {  // an address literal: [192.0.2.1], [IPv6:2001:db8::1]
+            let literal = Set("0123456789abcdefABCDEFIPv:.")
+            guard domain.count > 2, domain.dropFirst().dropLast().allSatisfy(literal.contains) else { return false }
+            return isPlainAddress(parts[0] + "@x")
+        }
         let forbidden: Set<Unicode.Scalar> = ["<", ">", "(", ")", ",", ";", ":", "\\", "\"", "[", "]"]
         for scalar in address.unicodeScalars {
             if scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
                 || forbidden.contains(scalar) { return false }
         }
-        let domain = parts[1]
         return !domain.hasPrefix(".") && !domain.hasSuffix(".") && !domain.contains("..")
     }
 
