@@ -71,13 +71,7 @@ struct AccountController: RouteCollection {
             return try await renderLogin(req, form: form, errors: [FieldError("password", "Adresse électronique ou mot de passe incorrect.")],
                                          status: .unauthorized)
         }
-        // A new session id at sign-in, so a session planted before cannot be hijacked after.
-        if let old = req.session.id {
-            try await SessionRecord.query(on: req.db).filter(\.$key == old).delete()
-            req.session.id = nil
-        }
-        req.session.data[ReaderMiddleware.sessionUserKey] = id.uuidString
-        req.session.data[CSRFMiddleware.sessionKey] = Secrets.newToken()
+        try await req.startSession(for: id)
         return req.redirect(to: Self.safeNext(form["next"]))
     }
 
@@ -247,6 +241,16 @@ extension FormData {
 }
 
 extension Request {
+    /// Signs a user in with a new session id, so a session planted before cannot be hijacked after.
+    func startSession(for userID: UUID) async throws {
+        if let old = session.id {
+            try await SessionRecord.query(on: db).filter(\.$key == old).delete()
+            session.id = nil
+        }
+        session.data[ReaderMiddleware.sessionUserKey] = userID.uuidString
+        session.data[CSRFMiddleware.sessionKey] = Secrets.newToken()
+    }
+
     /// The signed-in user, or a 401 sending them to the sign-in page.
     func signedInUser() async throws -> User {
         guard let id = reader.account?.id, let user = try await User.find(id, on: db) else {

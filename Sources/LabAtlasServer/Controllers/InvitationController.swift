@@ -163,12 +163,7 @@ struct InvitationController: RouteCollection {
             } catch let failure as ValidationFailure {
                 return try await renderAcceptance(req, invitation: invitation, token: token, form: form, errors: failure.errors)
             }
-            if let old = req.session.id {
-                try await SessionRecord.query(on: req.db).filter(\.$key == old).delete()
-                req.session.id = nil
-            }
-            req.session.data[ReaderMiddleware.sessionUserKey] = try user.requireID().uuidString
-            req.session.data[CSRFMiddleware.sessionKey] = Secrets.newToken()
+            try await req.startSession(for: try user.requireID())
         }
         try await service.accept(invitation, by: user)
         if let type = invitation.scopeType, let id = invitation.scopeID,
