@@ -80,16 +80,11 @@ struct ItemWriter {
                 // Claim the next revision first: of two concurrent saves from the same
                 // revision, exactly one gets the row, on SQLite and PostgreSQL alike.
                 let base = context.baseRevision ?? existing.revision
-                let claimed = try await transaction.sql.update(K.M.schema)
-                    .set("revision", to: SQLBinaryExpression(left: SQLColumn("revision"), op: SQLBinaryOperator.add, right: SQLLiteral.numeric("1")))
-                    .where("id", .equal, id).where("revision", .equal, base)
-                    .returning("revision")
-                    .all()
-                guard let row = claimed.first else {
+                guard let claimed = try await Self.claimNextRevision(K.M.schema, id: id, from: base, liveOnly: false, on: transaction) else {
                     let current = try await K.M.query(on: transaction).withDeleted().filter(\._$id == id).first()?.revision ?? base
                     throw EditConflict(currentRevision: current)
                 }
-                model.revision = try row.decode(column: "revision", as: Int.self)
+                model.revision = claimed
             } else {
                 model.revision = 1
                 if let wanted = K.slug(of: dto) {
@@ -122,12 +117,10 @@ struct ItemWriter {
         let id = try model.requiredID
         try await database.transaction { transaction in
             let base = context.baseRevision ?? model.revision
-            let claimed = try await transaction.sql.update(K.M.schema)
-                .set("revision", to: SQLBinaryExpression(left: SQLColumn("revision"), op: SQLBinaryOperator.add, right: SQLLiteral.numeric("1")))
-                .where("id", .equal, id).where("revision", .equal, base).where(SQLColumn("deleted_at"), .is, SQLLiteral.null)
-                .returning("revision").all()
-            guard let row = claimed.first else { throw EditConflict(currentRevision: model.revision) }
-            model.revision = try row.decode(column: "revision", as: Int.self)
+            guard let claimed = try await Self.claimNextRevision(K.M.schema, id: id, from: base, liveOnly: true, on: transaction) else {
+                throw EditConflict(currentRevision: model.revision)
+            }
+            model.revision = claimed
             try await model.save(on: transaction)
             try await model.delete(on: transaction)
             let links = try await LinkResolver(database: transaction, reader: .system).outgoing(from: [id])[id] ?? ResolvedLinks()
@@ -156,6 +149,16 @@ struct ItemWriter {
         case .labs: FieldError("networks", "Vous ne pouvez modifier que les labs dont vous êtes éditeur·rice ou ceux des réseaux que vous coordonnez.")
         case .networks, .methods: FieldError("name", "Vous n'avez pas le droit de modifier cet élément.")
         }
+    }
+
+    /// Claims the next revision of a row still at `base`: of two concurrent saves from the
+    /// same revision, exactly one gets it, on SQLite and PostgreSQL alike. Nil when stale.
+    static func claimNextRevision(_ table: String, id: UUID, from base: Int, liveOnly: Bool, on database: any Database) async throws -> Int? {
+        var update = try database.sql.update(table)
+            .set("revision", to: SQLBinaryExpression(left: SQLColumn("revision"), op: SQLBinaryOperator.add, right: SQLLiteral.numeric("1")))
+            .where("id", .equal, id).where("revision", .equal, base)
+        if liveOnly { update = update.where(SQLColumn("deleted_at"), .is, SQLLiteral.null) }
+        return try await update.returning("revision").first()?.decode(column: "revision", as: Int.self)
     }
 
     static func uniqueSlug<M: AtlasModel>(for text: String, in model: M.Type, on database: any Database) async throws -> String {
