@@ -62,6 +62,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
 
     app.migrations.add(Migrations001.all)
     app.migrations.add(Migrations002.all)
+    app.migrations.add(Migrations003.all)
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601
@@ -95,6 +96,9 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.asyncCommands.use(DemoCommand(), as: "demo")
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(TokenCommand(), as: "token")
+    app.asyncCommands.use(ReindexCommand(), as: "reindex")
+    app.asyncCommands.use(BenchLoadCommand(), as: "bench-load")
+    app.asyncCommands.use(BenchSearchCommand(), as: "bench-search")
 
     // Forms carry long Markdown texts: 1 MB, well above any real item, well below harm.
     app.routes.defaultMaxBodySize = "1mb"

@@ -3,6 +3,7 @@ import Vapor
 /// Every URL of CONTRACT.md that exists so far, in the order of its Web table.
 func routes(_ app: Application) throws {
     try app.register(collection: HomeController())
+    try app.register(collection: SearchController())
     // Fixed paths (`/labs/new`) before parameters (`/labs/:slug`).
     try app.register(collection: ItemEditController<LabKind>())
     try app.register(collection: ItemEditController<ProjectKind>())

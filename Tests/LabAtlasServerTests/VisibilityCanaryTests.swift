@@ -123,8 +123,15 @@ import Vapor
     /// Every channel a reader can use, as (path, response body).
     static func channels(_ browser: inout TestBrowser, canaries: [Canary]) async throws -> [(String, String)] {
         var pages: [(String, String)] = []
-        func fetch(_ path: String) async throws {
-            pages.append((path, try await browser.get(path).body))
+        func fetch(_ path: String, echoing query: String? = nil) async throws {
+            var body = try await browser.get(path).body
+            // A search page repeats what was typed (heading, box, links): that is not a leak.
+            if let query {
+                for echo in ["q=\(query)", "« \(query) »", "value=\"\(query)\""] {
+                    body = body.replacingOccurrences(of: echo, with: "")
+                }
+            }
+            pages.append((path, body))
         }
         try await fetch("/")
         for type in ItemType.allCases {
@@ -142,6 +149,19 @@ import Vapor
             try await fetch("/\(canary.type.rawValue)/\(canary.slug)/history?from=1&to=1")
         }
         for page in ["/labs/lab-a1", "/networks/reseau-a", "/account"] { try await fetch(page) }
+        // Search: each token, by type, by prefix (every canary at once, both pages),
+        // and misspelt, so a suggestion never names what the reader may not see.
+        for canary in canaries {
+            try await fetch("/search?q=\(canary.token)", echoing: canary.token)
+            try await fetch("/api/v1/search?q=\(canary.token)", echoing: canary.token)
+            try await fetch("/search?q=\(canary.token)&type=\(canary.type.rawValue)", echoing: canary.token)
+            try await fetch("/search?q=\(canary.token.dropLast())x")
+            try await fetch("/api/v1/search?q=\(canary.token.dropLast())x")
+        }
+        for page in 1...2 {
+            try await fetch("/search?q=zq*&page=\(page)")
+            try await fetch("/api/v1/search?q=zq*&page=\(page)")
+        }
         return pages
     }
 
@@ -175,6 +195,10 @@ import Vapor
                     }
                 }
             }
+            // Search counts only what the reader may see.
+            let search = try await browser.get("/api/v1/search?q=zq*")
+            let total = try JSONDecoder().decode(SearchTotal.self, from: Data(search.body.utf8)).total
+            #expect(total == canaries.filter { Self.maysee(reader, $0) }.count, "\(reader ?? "anonymous") search total")
             // Counts: list totals and facet counts only count what the reader may see.
             for type in ItemType.allCases {
                 let visible = canaries.filter { $0.type == type && Self.maysee(reader, $0) }.count
@@ -186,3 +210,5 @@ import Vapor
         }
     }
 }
+
+private struct SearchTotal: Decodable { var total: Int }

@@ -23,3 +23,20 @@ struct DemoCommand: AsyncCommand {
         context.console.print("Contenu de démonstration : \(summary.added) éléments ajoutés, \(summary.alreadyThere) déjà présents.")
     }
 }
+
+/// `labatlas reindex`: rebuilds the search index from the items, in one
+/// transaction, so searches keep answering from the old index until it is done.
+struct ReindexCommand: AsyncCommand {
+    struct Signature: CommandSignature {}
+    var help: String { "Rebuilds the full-text search index." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        try await context.application.autoMigrate()
+        let started = Date()
+        let count = try await context.application.db.transaction { transaction in
+            try await SearchIndexer(database: transaction).rebuildAll()
+        }
+        let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
+        context.console.print("Index de recherche reconstruit : \(count) éléments en \(seconds) s.")
+    }
+}

@@ -38,6 +38,15 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
         var page = try await K.detail(model, links: links[id] ?? ResolvedLinks(), repository: repository)
         let base = "/\(K.type.rawValue)/\(model.slug)"
         page.historyHref = base + "/history"
+        if [.labs, .projects, .experiences].contains(K.type) {
+            let similar = try await SimilarItems(service: SearchService(database: req.db, reader: req.reader)).find(for: id)
+            if !similar.isEmpty {
+                page.related.append(RelatedGroup(heading: "Éléments similaires", cards: similar.map { hit in
+                    Card(title: hit.title, href: "/\(hit.type.rawValue)/\(hit.slug)", kicker: hit.type.singularLabel,
+                         excerpt: SearchText.excerpt(hit.bodyText))
+                }))
+            }
+        }
         if req.reader.isSignedIn {
             let ownership = try await LinkResolver(database: req.db, reader: .system).outgoing(from: [id])[id]
                 .map { $0.ownership(itemID: id, type: K.type) } ?? ItemOwnership(itemID: id)

@@ -41,6 +41,8 @@ protocol ItemKind: Sendable {
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { get }
     /// Blanks contact details (e-mails, phone numbers) for readers who may not see them.
     static func redactContacts(_ dto: inout DTO)
+    /// What the search index reads: never a contact field, which not every reader may see.
+    static func searchText(of model: M) -> SearchText
 }
 
 extension ItemKind {

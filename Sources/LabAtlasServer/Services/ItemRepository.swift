@@ -54,3 +54,16 @@ struct ItemRepository {
         try await ListQuery(type: type, reader: reader).count(on: database)
     }
 }
+
+extension ItemRepository {
+    /// French labels of facet values; references the reader may not see get none.
+    func facetLabels(_ facet: FacetDefinition, values: [String]) async throws -> [String: String] {
+        switch facet.values {
+        case .reference(let target):
+            let refs = try await links.lookup(target, slugs: values.filter(TextFolding.isValidSlug))
+            return refs.mapValues(\.title)
+        default:
+            return Dictionary(values.map { ($0, facet.label(for: $0)) }, uniquingKeysWith: { first, _ in first })
+        }
+    }
+}

@@ -106,6 +106,7 @@ struct ItemWriter {
             if K.type == .labs {
                 try await FacetIndexer(database: transaction).rebuildDependents(ofLab: id)
             }
+            try await SearchIndexer(database: transaction).reindex(K.self, ids: [id])
             try await RevisionLog(database: transaction).record(K.self, model, links: snapshotLinks,
                 action: context.action ?? (existing == nil ? .create : .update), context: context)
         }
@@ -123,6 +124,7 @@ struct ItemWriter {
             model.revision = claimed
             try await model.save(on: transaction)
             try await model.delete(on: transaction)
+            try await SearchIndexer(database: transaction).reindex(K.self, ids: [id])
             let links = try await LinkResolver(database: transaction, reader: .system).outgoing(from: [id])[id] ?? ResolvedLinks()
             try await RevisionLog(database: transaction).record(K.self, model, links: links, action: .delete, context: context)
         }
@@ -137,6 +139,7 @@ struct ItemWriter {
             try await transaction.sql.update(K.M.schema)
                 .set("deleted_at", to: SQLLiteral.null).set("revision", to: model.revision)
                 .where("id", .equal, id).run()
+            try await SearchIndexer(database: transaction).reindex(K.self, ids: [id])
             let links = try await LinkResolver(database: transaction, reader: .system).outgoing(from: [id])[id] ?? ResolvedLinks()
             try await RevisionLog(database: transaction).record(K.self, model, links: links, action: .undelete, context: context)
         }

@@ -16,20 +16,8 @@ struct ListPageBuilder {
             let valueCounts = counts[facet.name] ?? [:]
             let labels = try await labels(for: facet, values: Array(valueCounts.keys) + [parameters.filters[facet.name]].compactMap { $0 })
             let selected = parameters.filters[facet.name]
-            // A reference the reader may not see has no label: it is not shown at all.
-            var values = valueCounts.filter { labels[$0.key] != nil && $0.value > 0 }.map(\.key)
-            if let order = facet.fixedOrder {
-                values.sort { (order.firstIndex(of: $0) ?? .max) < (order.firstIndex(of: $1) ?? .max) }
-            } else if facet.values == .year {
-                values.sort(by: >)
-            } else {
-                values.sort { (valueCounts[$0] ?? 0, TextFolding.fold(labels[$1] ?? "")) > (valueCounts[$1] ?? 0, TextFolding.fold(labels[$0] ?? "")) }
-            }
-            if let selected, !values.contains(selected), labels[selected] != nil { values.insert(selected, at: 0) }
-            let options = values.map { value in
-                FacetOption(label: labels[value] ?? value, count: valueCounts[value] ?? 0,
-                            href: href(setting: facet.name, to: value == selected ? nil : value),
-                            selected: value == selected)
+            let options = Self.options(for: facet, counts: valueCounts, labels: labels, selected: selected) {
+                href(setting: facet.name, to: $0)
             }
             if let selected {
                 active.append(ActiveFilter(label: "\(facet.label) : \(labels[selected] ?? selected)",
@@ -63,13 +51,7 @@ struct ListPageBuilder {
     }
 
     private func labels(for facet: FacetDefinition, values: [String]) async throws -> [String: String] {
-        switch facet.values {
-        case .reference(let target):
-            let refs = try await repository.links.lookup(target, slugs: values.filter(TextFolding.isValidSlug))
-            return refs.mapValues(\.title)
-        default:
-            return Dictionary(values.map { ($0, facet.label(for: $0)) }, uniquingKeysWith: { first, _ in first })
-        }
+        try await repository.facetLabels(facet, values: values)
     }
 
     private func pageLinks(current: Int, count: Int) -> [PageLink] {
@@ -103,6 +85,25 @@ struct ListPageBuilder {
         return "?" + items.map { name, value in
             "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: .urlQueryValueAllowed) ?? value)"
         }.joined(separator: "&")
+    }
+
+    /// A list of facet values as links, in the facet's order, counts shown.
+    static func options(for facet: FacetDefinition, counts valueCounts: [String: Int], labels: [String: String],
+                        selected: String?, href: (String?) -> String) -> [FacetOption] {
+        // A reference the reader may not see has no label: it is not shown at all.
+        var values = valueCounts.filter { labels[$0.key] != nil && $0.value > 0 }.map(\.key)
+        if let order = facet.fixedOrder {
+            values.sort { (order.firstIndex(of: $0) ?? .max) < (order.firstIndex(of: $1) ?? .max) }
+        } else if facet.values == .year {
+            values.sort(by: >)
+        } else {
+            values.sort { (valueCounts[$0] ?? 0, TextFolding.fold(labels[$1] ?? "")) > (valueCounts[$1] ?? 0, TextFolding.fold(labels[$0] ?? "")) }
+        }
+        if let selected, !values.contains(selected), labels[selected] != nil { values.insert(selected, at: 0) }
+        return values.map { value in
+            FacetOption(label: labels[value] ?? value, count: valueCounts[value] ?? 0,
+                        href: href(value == selected ? nil : value), selected: value == selected)
+        }
     }
 
     static func intro(for type: ItemType) -> String {

@@ -9,6 +9,8 @@ struct Layout: Encodable {
     var nav: [NavItem]
     var viewer: Viewer?
     var currentPath: String = "/"
+    /// What the header's search box shows.
+    var searchText: String = ""
 
     init(title: String, section: String, description: String? = nil) {
         self.title = title

@@ -1,0 +1,95 @@
+import Fluent
+import Vapor
+import LabAtlasCore
+
+/// `/search` and `/api/v1/search`: one search, two renderings.
+struct SearchController: RouteCollection {
+    func boot(routes: any RoutesBuilder) throws {
+        routes.get("search", use: page)
+        routes.grouped("api", "v1").get("search", use: api)
+    }
+
+    /// What a search found, with the suggestion when it found nothing.
+    struct Outcome {
+        var parameters: SearchParameters
+        var results: SearchResults
+        var suggestion: SpellingSuggester.Suggestion?
+    }
+
+    static func run(_ req: Request, isAPI: Bool) async throws -> Outcome {
+        let parameters = try SearchParameters(request: req, isAPI: isAPI)
+        let service = SearchService(database: req.db, reader: req.reader)
+        let results = try await service.search(parameters.searchRequest)
+        var suggestion: SpellingSuggester.Suggestion?
+        if results.total == 0, parameters.query.isRunnable {
+            suggestion = try await SpellingSuggester(service: service).suggest(for: parameters.query, type: parameters.type)
+        }
+        return Outcome(parameters: parameters, results: results, suggestion: suggestion)
+    }
+
+    @Sendable func page(req: Request) async throws -> Response {
+        let outcome = try await Self.run(req, isAPI: false)
+        let page = try await SearchPageBuilder(outcome: outcome, repository: ItemRepository(database: req.db, reader: req.reader)).build()
+        return try await req.renderPage("search", page)
+    }
+
+    @Sendable func api(req: Request) async throws -> Response {
+        let raw = ListParameters.rawQuery(req)
+        guard let text = raw["q"], !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw BadParameter("q", "le texte à chercher est obligatoire")
+        }
+        let outcome = try await Self.run(req, isAPI: true)
+        let highlighter = SearchHighlighter(query: outcome.parameters.query)
+        var facets: [String: [String: Int]] = ["type": Dictionary(uniqueKeysWithValues: outcome.results.typeCounts.map { ($0.key.rawValue, $0.value) })]
+        for (name, counts) in outcome.results.facetCounts { facets[name] = counts.filter { $0.value > 0 } }
+        let parameters = outcome.parameters
+        let hasMore = parameters.page * parameters.limit < outcome.results.total && parameters.page < SearchParameters.maxPage
+        let body = SearchResponseDTO(
+            total: outcome.results.total,
+            results: outcome.results.hits.map { hit in
+                SearchResultDTO(type: hit.type.rawValue, slug: hit.slug, title: hit.title,
+                                snippet: highlighter.snippet(hit.bodyText), url: "/\(hit.type.rawValue)/\(hit.slug)")
+            },
+            facets: facets,
+            page: parameters.page,
+            nextPage: hasMore ? parameters.page + 1 : nil,
+            suggestion: outcome.suggestion?.text)
+        let response = Response(status: .ok)
+        try response.content.encode(body, as: .json)
+        return response
+    }
+}
+
+/// The JSON of `/api/v1/search` (CONTRACT.md): snippets are HTML-escaped text
+/// whose only markup is `<mark>` around matched words.
+struct SearchResponseDTO: Content {
+    var total: Int
+    var results: [SearchResultDTO]
+    var facets: [String: [String: Int]]
+    var page: Int
+    var nextPage: Int?
+    var suggestion: String?
+
+    enum CodingKeys: String, CodingKey {
+        case total, results, facets, page, suggestion
+        case nextPage = "next_page"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(total, forKey: .total)
+        try container.encode(results, forKey: .results)
+        try container.encode(facets, forKey: .facets)
+        try container.encode(page, forKey: .page)
+        try container.encode(nextPage, forKey: .nextPage)
+        try container.encode(suggestion, forKey: .suggestion)
+    }
+}
+
+struct SearchResultDTO: Content {
+    var type: String
+    var slug: String
+    var title: String
+    var snippet: String
+    var url: String
+}

@@ -1,0 +1,67 @@
+import Fluent
+import SQLKit
+
+/// Migration 003: the full-text search index.
+///
+/// `search_docs` holds one row per live item: what the index was built from
+/// (analyzed terms per column), what results show (title, plain text) and
+/// what visibility needs (`id`, `visibility`, `deleted_at`, named as on the
+/// item tables so `Reader.visibilityPredicate` applies to it unchanged).
+/// SQLite indexes the terms with FTS5; PostgreSQL with a `tsvector` and GIN.
+enum Migrations003 {
+    static let all: [any Migration] = [CreateSearchIndex()]
+}
+
+struct CreateSearchIndex: AsyncMigration {
+    func prepare(on database: any Database) async throws {
+        try await database.schema(SearchSchema.documents)
+            .field("doc_id", .int64, .identifier(auto: true))
+            .field("item_type", .string, .required)
+            .field("id", .uuid, .required).unique(on: "id")
+            .field("slug", .string, .required)
+            .field("title", .string, .required)
+            .field("visibility", .string, .required)
+            .field("deleted_at", .datetime)
+            .field("body_text", .string, .required)
+            .field("terms_title", .string, .required)
+            .field("terms_body", .string, .required)
+            .field("term_count", .int, .required)
+            .create()
+        try await database.schema(SearchSchema.terms)
+            .field("term", .string, .identifier(auto: false))
+            .create()
+        let sql = try database.sql
+        if database.isPostgres {
+            try await sql.raw("ALTER TABLE search_docs ADD COLUMN tsv tsvector NOT NULL").run()
+            try await sql.raw("CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)").run()
+            // FTS5 keeps the index's row and token totals itself; BM25 on PostgreSQL reads them here.
+            try await sql.raw("CREATE TABLE search_stats (id INTEGER PRIMARY KEY, row_count BIGINT NOT NULL, token_count BIGINT NOT NULL)").run()
+            try await sql.raw("INSERT INTO search_stats (id, row_count, token_count) VALUES (1, 0, 0)").run()
+        } else {
+            // External content: the terms live once, in search_docs; 'ascii' splits
+            // the stored terms on spaces only, since they are already analyzed.
+            try await sql.raw("""
+                CREATE VIRTUAL TABLE search_fts USING fts5(terms_title, terms_body,
+                    content='search_docs', content_rowid='doc_id', tokenize='ascii')
+                """).run()
+            try await sql.raw("CREATE VIRTUAL TABLE search_vocab USING fts5vocab(search_fts, row)").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = try database.sql
+        if database.isPostgres {
+            try await sql.raw("DROP TABLE IF EXISTS search_stats").run()
+        } else {
+            try await sql.raw("DROP TABLE IF EXISTS search_vocab").run()
+            try await sql.raw("DROP TABLE IF EXISTS search_fts").run()
+        }
+        try await database.schema(SearchSchema.terms).delete()
+        try await database.schema(SearchSchema.documents).delete()
+    }
+}
+
+enum SearchSchema {
+    static let documents = "search_docs"
+    static let terms = "search_terms"
+}

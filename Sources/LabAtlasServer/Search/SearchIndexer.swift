@@ -1,0 +1,49 @@
+import Fluent
+import Foundation
+import LabAtlasCore
+
+/// Keeps the search index in step with the items: called inside each save's
+/// transaction, so the index never shows a state the database does not hold.
+struct SearchIndexer {
+    let database: any Database
+
+    /// Indexes the live items among `ids` and drops the others (deleted or gone).
+    func reindex<K: ItemKind>(_ kind: K.Type, ids: [UUID]) async throws {
+        guard !ids.isEmpty else { return }
+        let models = try await K.M.query(on: database).filter(\._$id ~~ ids).all()
+        let documents = try models.map { try SearchDocument(K.self, $0) }
+        let live = Set(documents.map(\.id))
+        let sql = try database.sql
+        try await database.searchEngine.remove(ids: ids.filter { !live.contains($0) }, on: sql)
+        try await database.searchEngine.upsert(documents, on: sql)
+    }
+
+    /// Rebuilds the whole index from the items (`labatlas reindex`); returns how many were indexed.
+    @discardableResult
+    func rebuildAll() async throws -> Int {
+        let sql = try database.sql
+        try await database.searchEngine.removeAll(on: sql)
+        var count = 0
+        for type in ItemType.allCases {
+            count += try await indexEvery(type.kind)
+        }
+        return count
+    }
+
+    private func indexEvery<K: ItemKind>(_ kind: K.Type) async throws -> Int {
+        let sql = try database.sql
+        var count = 0
+        var lastID: UUID?
+        // In id order and by chunks: a large atlas is never held in memory at once.
+        while true {
+            var query = K.M.query(on: database).sort(\._$id).limit(1_000)
+            if let lastID { query = query.filter(\._$id > lastID) }
+            let models = try await query.all()
+            guard let last = models.last else { break }
+            try await database.searchEngine.insertNew(try models.map { try SearchDocument(K.self, $0) }, on: sql)
+            count += models.count
+            lastID = try last.requiredID
+        }
+        return count
+    }
+}

@@ -1,0 +1,101 @@
+import Testing
+@testable import LabAtlasCore
+
+@Suite struct SearchQueryTests {
+    @Test func wordsPhrasesExclusionsAndPrefixes() {
+        let query = SearchQuery.parse("Ateliers \"design des services\" -numérique mobil*")
+        #expect(query.clauses.count == 4)
+        #expect(query.clauses[0].kind == .terms([FrenchAnalyzer.term("ateliers")!]))
+        #expect(query.clauses[1].kind == .terms(FrenchAnalyzer.terms("design des services")))
+        #expect(query.clauses[2].excluded)
+        #expect(query.clauses[3].kind == .prefix("mobil"))
+        #expect(query.isRunnable)
+    }
+
+    @Test func engineSyntaxTypedByAReaderStaysLiteral() {
+        for input in ["NEAR(a b)", "a AND b OR NOT c", "title:x", "{terms_title}: x", "\"unbalanced", "*", "a\"b", "x^2", "'; --"] {
+            let query = SearchQuery.parse(input)
+            guard let expression = query.fts5Expression() else { continue }
+            // Every term is inside double quotes; only our own operators appear outside them.
+            var outside = ""
+            var inQuotes = false
+            for character in expression {
+                if character == "\"" { inQuotes.toggle(); continue }
+                if !inQuotes { outside.append(character) }
+            }
+            let allowed = outside.replacingOccurrences(of: "AND", with: "").replacingOccurrences(of: "NOT", with: "")
+                .replacingOccurrences(of: "OR", with: "")
+            #expect(allowed.allSatisfy { " ()*".contains($0) }, "\(input) → \(expression)")
+            #expect(!inQuotes, "\(input) → unbalanced \(expression)")
+        }
+    }
+
+    @Test func onlyExclusionsOrOnlyStopWordsAreNotRunnable() {
+        #expect(!SearchQuery.parse("-atelier").isRunnable)
+        #expect(!SearchQuery.parse("le la les de").isRunnable)
+        #expect(!SearchQuery.parse("").isRunnable)
+        #expect(!SearchQuery.parse("* - \"").isRunnable)
+    }
+
+    @Test func inputIsBounded() {
+        let query = SearchQuery.parse(String(repeating: "atelier usagers ", count: 500))
+        #expect(query.clauses.count == SearchQuery.maxClauses)
+        #expect(SearchQuery.sanitized("a\u{0}b\u{7}").unicodeScalars.allSatisfy { $0.value >= 32 })
+    }
+
+    @Test func tsqueryQuotesEveryLexeme() {
+        let query = SearchQuery.parse("design -atelier \"l'école publique\" numér*")
+        let tsquery = query.tsquery() ?? ""
+        #expect(tsquery.contains("<->"))
+        #expect(tsquery.contains(":*"))
+        #expect(tsquery.contains("!'"))
+        #expect(SearchQuery.quotedLexeme("it's") == "'it''s'")
+    }
+
+    @Test func textRoundTrips() {
+        let query = SearchQuery.parse("atelier \"design public\" -test mobil*")
+        #expect(SearchQuery.parse(query.text) == query)
+    }
+}
+
+@Suite struct BM25Tests {
+    @Test func rarerTermsAndTitlesWeighMore() {
+        let clauses: [SearchQuery.Kind] = [.terms(["atelier"])]
+        let scorer = BM25(clauses: clauses, documentFrequencies: [10], rowCount: 1_000, tokenCount: 100_000)
+        let inTitle = scorer.score(columns: [["atelier"], ["x", "y"]])
+        let inBody = scorer.score(columns: [["x"], ["atelier", "y"]])
+        #expect(inTitle < inBody, "lower is better, as in FTS5")
+        let rare = BM25(clauses: clauses, documentFrequencies: [2], rowCount: 1_000, tokenCount: 100_000)
+        #expect(rare.score(columns: [["x"], ["atelier"]]) < inBody)
+    }
+
+    @Test func phrasesAndPrefixesCountTheirOccurrences() {
+        #expect(BM25.occurrences(of: .terms(["design", "servic"]), in: BM25.tokens("design servic public design servic")) == 2)
+        #expect(BM25.occurrences(of: .prefix("mob"), in: BM25.tokens("mobil mobilis auto mob")) == 3)
+    }
+}
+
+@Suite struct SearchHighlighterTests {
+    @Test func marksWordsMatchedThroughTheAnalyzer() {
+        let highlighter = SearchHighlighter(query: SearchQuery.parse("mobilites"))
+        #expect(highlighter.highlight("Les Mobilités <douces>") == "Les <mark>Mobilités</mark> &lt;douces&gt;")
+    }
+
+    @Test func snippetsCenterOnMatches() {
+        let text = String(repeating: "Texte de remplissage sans rapport. ", count: 20) + "Ici les visières solidaires." + String(repeating: " Suite.", count: 40)
+        let snippet = SearchHighlighter(query: SearchQuery.parse("visieres")).snippet(text, length: 120)
+        #expect(snippet.contains("<mark>visières</mark>"))
+        #expect(snippet.hasPrefix("… "))
+        #expect(snippet.count < 200)
+    }
+}
+
+@Suite struct EditDistanceTests {
+    @Test func typos() {
+        #expect(EditDistance.distance("mobilte", "mobilite") == 1)
+        #expect(EditDistance.distance("aetlier", "atelier") == 1)
+        #expect(EditDistance.distance("atelier", "atelier") == 0)
+        #expect(EditDistance.distance("abc", "xyz") == 3)
+        #expect(EditDistance.distance("court", "beaucouplonger", limit: 2) == 3)
+    }
+}

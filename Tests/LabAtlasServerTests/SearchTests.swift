@@ -1,0 +1,246 @@
+import Fluent
+import Foundation
+import Testing
+import Vapor
+@testable import LabAtlasCore
+@testable import LabAtlasServer
+
+private struct SearchJSON: Decodable {
+    struct Result: Decodable { var type: String; var slug: String; var title: String; var snippet: String }
+    var total: Int
+    var results: [Result]
+    var facets: [String: [String: Int]]
+    var suggestion: String?
+    var next_page: Int?
+}
+
+private func encoded(_ text: String) -> String {
+    text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text
+}
+
+extension Application {
+    fileprivate func search(_ query: String, _ extra: String = "") async throws -> SearchJSON {
+        let response = try await get("/api/v1/search?q=\(encoded(query))\(extra)")
+        #expect(response.status == .ok, "search \(query) answered \(response.status): \(response.body.prefix(300))")
+        return try JSONDecoder().decode(SearchJSON.self, from: Data(response.body.utf8))
+    }
+}
+
+@Suite struct SearchTests {
+    static let hostileQueries: [String] = [
+        "NEAR(", "NEAR(atelier usagers, 2)", "\"unbalanced quote", "\"", "\"\"", "*", "**", "-", "--", "- -",
+        "AND OR NOT", "atelier AND", "OR", "NOT usagers", "usagers NOT", "title:atelier", "{terms_title}: atelier", "terms_body : x",
+        "^atelier", "atelier:", "'; DROP TABLE labs; --", "%", "_", "(", ")", "((atelier", "\\", "é*", "-mobilité", "a*b", "*mob",
+        "mob**", "🙂", "l'", "de la", "le la les", "\u{0}\u{1}\u{7}contrôle", "\u{202E}atelier", "atelier\u{0}usagers",
+        String(repeating: "mobilité ", count: 230), String(repeating: "x", count: 2_000), String(repeating: "\"a ", count: 300),
+        "'", "’", "atelier' OR '1'='1", "x NEAR/3 y", "+atelier", "atelier~2", "[atelier]", "<script>alert(1)</script>",
+        "&amp;", "ça", "œuvre", "l’école", "jusqu'à", "3D", "2024", "e-administration", "-atelier -usagers",
+    ]
+
+    @Test(arguments: hostileQueries)
+    func hostileQueriesAnswer200(_ query: String) async throws {
+        try await withDemoApp { app in
+            let page = try await app.get("/search?q=\(encoded(query))")
+            #expect(page.status == .ok, "/search with \(query.prefix(40)) answered \(page.status)")
+            #expect(page.body.contains("<h1>"))
+            #expect(!page.body.contains("<script>alert"), "the query is echoed escaped")
+            let api = try await app.get("/api/v1/search?q=\(encoded(query))")
+            let expected: HTTPStatus = query.trimmingCharacters(in: .whitespaces).isEmpty ? .badRequest : .ok
+            #expect(api.status == expected || api.status == .ok, "/api/v1/search with \(query.prefix(40)) answered \(api.status)")
+            if api.status == .ok {
+                #expect((try? JSONDecoder().decode(SearchJSON.self, from: Data(api.body.utf8))) != nil)
+            }
+        }
+    }
+
+    @Test func wordsTypedWithoutAccentsFindTheAccentedWords() async throws {
+        try await withDemoApp { app in
+            let accented = try await app.search("mobilités")
+            let plain = try await app.search("mobilites")
+            let singular = try await app.search("MOBILITÉ")
+            #expect(accented.total > 0)
+            #expect(plain.results.map(\.slug) == accented.results.map(\.slug))
+            #expect(singular.results.map(\.slug) == accented.results.map(\.slug))
+            #expect(plain.results.contains { $0.snippet.contains("<mark>") || $0.title.lowercased().contains("mobilit") })
+        }
+    }
+
+    @Test func badParametersAre400NamingThem() async throws {
+        try await withDemoApp { app in
+            for (path, name) in [("/search?q=atelier&type=nope", "type"), ("/search?q=atelier&theme=numerique", "theme"),
+                                 ("/search?q=atelier&page=0", "page"), ("/api/v1/search?q=atelier&limit=1000", "limit"),
+                                 ("/api/v1/search?q=", "q"), ("/api/v1/search", "q"),
+                                 ("/search?q=atelier&type=projects&stage=finie", "stage")] {
+                let response = try await app.get(path)
+                #expect(response.status == .badRequest, "\(path) answered \(response.status)")
+                #expect(response.body.contains("« \(name) »"), "\(path) does not name \(name)")
+            }
+            let empty = try await app.get("/search")
+            #expect(empty.status == .ok)
+            #expect(empty.body.contains("Rechercher dans l&#39;atlas"))
+        }
+    }
+
+    @Test func countsPerTypeAndFacetAgreeWithFilteredSearches() async throws {
+        try await withDemoApp { app in
+            let all = try await app.search("atelier")
+            let perType = try #require(all.facets["type"])
+            #expect(perType.values.reduce(0, +) == all.total)
+            for (type, count) in perType {
+                let typed = try await app.search("atelier", "&type=\(type)")
+                #expect(typed.total == count, "type \(type)")
+                for (facet, values) in typed.facets where facet != "type" {
+                    for (value, count) in values.prefix(3) {
+                        let filtered = try await app.search("atelier", "&type=\(type)&\(facet)=\(encoded(value))")
+                        #expect(filtered.total == count, "\(type) \(facet)=\(value)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func pagesAreDisjointAndOrdered() async throws {
+        try await withDemoApp { app in
+            let first = try await app.search("lab", "&limit=5")
+            let second = try await app.search("lab", "&limit=5&page=2")
+            #expect(first.total > 10)
+            #expect(first.next_page == 2)
+            #expect(Set(first.results.map(\.slug)).isDisjoint(with: second.results.map(\.slug)))
+            let all = try await app.search("lab", "&limit=10")
+            #expect(all.results.map(\.slug) == first.results.map(\.slug) + second.results.map(\.slug))
+        }
+    }
+
+    @Test func phrasesExclusionsAndPrefixes() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            for (title, summary) in [("Design des services numériques", "Un atelier avec les usagers."),
+                                     ("Services de design", "Le numérique au service des usagers."),
+                                     ("Visières solidaires", "Fabrication de visières pendant la crise.")] {
+                var dto = ProjectDTO(title: title)
+                dto.stage = .exploration
+                dto.summary = summary
+                try await writer.save(ProjectKind.self, dto)
+            }
+            #expect(try await app.search("\"design des services\"").results.map(\.title) == ["Design des services numériques"])
+            #expect(try await app.search("design services").total == 2)
+            #expect(try await app.search("design -atelier").results.map(\.title) == ["Services de design"])
+            #expect(try await app.search("visieres").results.map(\.title) == ["Visières solidaires"])
+            #expect(try await app.search("visi*").total == 1)
+            #expect(try await app.search("numériq*").total == 2)
+            // A title match ranks above a body match.
+            #expect(try await app.search("numérique").results.first?.title == "Design des services numériques")
+            let highlighted = try await app.search("visieres")
+            #expect(highlighted.results.first?.snippet.contains("<mark>visières</mark>") == true)
+        }
+    }
+
+    @Test func theIndexFollowsEverySaveAndReindexRebuildsIt() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            var dto = ExperienceDTO(title: "Cartographie des aidants")
+            dto.description = "Une enquête auprès des aidants familiaux."
+            let saved = try await writer.save(ExperienceKind.self, dto)
+            #expect(try await app.search("aidant").total == 1)
+
+            dto.title = "Parcours des proches"
+            dto.description = "Une enquête auprès des proches."
+            try await writer.save(ExperienceKind.self, dto, existing: saved)
+            #expect(try await app.search("aidants").total == 0)
+            #expect(try await app.search("proches").total == 1)
+
+            try await writer.delete(ExperienceKind.self, saved, context: .system)
+            #expect(try await app.search("proches").total == 0)
+            let deleted = try #require(try await Experience.query(on: app.db).withDeleted().first())
+            try await writer.undelete(ExperienceKind.self, deleted, context: .system)
+            #expect(try await app.search("proches").total == 1)
+
+            let before = try await app.search("enquete")
+            let count = try await app.db.transaction { try await SearchIndexer(database: $0).rebuildAll() }
+            #expect(count == 1)
+            #expect(try await app.search("enquete").results.map(\.slug) == before.results.map(\.slug))
+        }
+    }
+
+    @Test func aFailedSaveLeavesTheIndexUnchanged() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            var dto = ProjectDTO(title: "Simulateur de droits")
+            dto.stage = .exploration
+            let saved = try await writer.save(ProjectKind.self, dto)
+            dto.title = "Titre remplacé"
+            await #expect(throws: EditConflict.self) {
+                try await writer.save(ProjectKind.self, dto, existing: saved, context: SaveContext(baseRevision: 0))
+            }
+            #expect(try await app.search("simulateur").total == 1)
+            #expect(try await app.search("remplacé").total == 0)
+        }
+    }
+
+    @Test func aMisspeltWordGetsASuggestion() async throws {
+        try await withDemoApp { app in
+            let result = try await app.search("mobilté")
+            #expect(result.total == 0)
+            let suggestion = try #require(result.suggestion)
+            #expect(try await app.search(suggestion).total > 0)
+            #expect(TextFolding.fold(suggestion).hasPrefix("mobil"))
+            let page = try await app.get("/search?q=mobilt%C3%A9")
+            #expect(page.body.contains("Vouliez-vous dire"))
+            let nothing = try await app.get("/search?q=zzzzqqqq")
+            #expect(nothing.body.contains("Aucun résultat"))
+        }
+    }
+
+    @Test func detailPagesShowSimilarItems() async throws {
+        try await withDemoApp { app in
+            let projects = try await app.allItems("projects")
+            var shown = 0
+            for project in projects.prefix(8) {
+                let slug = try #require(project["slug"] as? String)
+                let page = try await app.get("/projects/\(slug)")
+                if page.body.contains("Éléments similaires") { shown += 1 }
+            }
+            #expect(shown >= 6, "similar items on \(shown) of 8 project pages")
+        }
+    }
+}
+
+/// One query, the same items in the same order on SQLite and PostgreSQL.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["DATABASE_URL"] != nil, "needs DATABASE_URL"))
+struct SearchEngineAgreementTests {
+    static func load(_ storage: StorageSettings) async throws -> Application {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        try await configure(app, storage: storage)
+        try await app.autoMigrate()
+        _ = try await DemoLoader(database: app.db).load()
+        _ = try await SyntheticAtlasLoader(database: app.db, corpus: SyntheticCorpus(generalWords: []), seed: 11).load(count: 1_500)
+        return app
+    }
+
+    @Test func sqliteAndPostgresReturnTheSameItemsInTheSameOrder() async throws {
+        let sqlite = try await Self.load(StorageSettings(store: .sqliteMemory))
+        let postgres = try await Self.load(testStorage())
+        defer { Task { try? await sqlite.asyncShutdown(); try? await postgres.asyncShutdown() } }
+        var queries = SearchQueryMix.make(count: 300, seed: 3, corpus: SyntheticCorpus(generalWords: []))
+        queries += ["mobilité", "\"design des politiques\"", "atelier -usagers", "numéri*", "visieres", "lab innovation",
+                    "transition écologique", "accompagnement agents", "e-administration", "l'école"].map { ($0, nil) }
+        var compared = 0
+        for (text, type) in queries {
+            let request = SearchRequest(query: SearchQuery.parse(text), type: type, offset: 0, limit: 20)
+            let a = try await SearchService(database: sqlite.db, reader: .anonymous).search(request)
+            let b = try await SearchService(database: postgres.db, reader: .anonymous).search(request)
+            #expect(a.total == b.total, "total for \(text)")
+            #expect(a.typeCounts == b.typeCounts, "type counts for \(text)")
+            guard a.total <= PostgresSearchEngine.candidateLimit else { continue }
+            compared += 1
+            #expect(a.hits.map(\.slug) == b.hits.map(\.slug), "order for \(text)")
+            var second = request
+            second.offset = 20
+            let a2 = try await SearchService(database: sqlite.db, reader: .anonymous).search(second)
+            let b2 = try await SearchService(database: postgres.db, reader: .anonymous).search(second)
+            #expect(a2.hits.map(\.slug) == b2.hits.map(\.slug), "page 2 order for \(text)")
+        }
+        #expect(compared >= queries.count * 8 / 10, "only \(compared) of \(queries.count) queries had few enough matches to compare")
+    }
+}
