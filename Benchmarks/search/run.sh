@@ -22,8 +22,8 @@ VOCAB="$ROOT/Benchmarks/search/vocabulary.txt"
 mkdir -p "$WORK"
 
 echo "== building (release)"
-swift build -c release --product labatlas 2>&1 | tail -1
-BIN="$(swift build -c release --show-bin-path)/labatlas"
+swift build -c release --scratch-path "$ROOT/.build-release" --product labatlas 2>&1 | tail -1
+BIN="$(swift build -c release --scratch-path "$ROOT/.build-release" --show-bin-path)/labatlas"
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "corpus: N=$N seed=$SEED"

@@ -214,7 +214,7 @@ struct SearchEngineAgreementTests {
         try await configure(app, storage: storage)
         try await app.autoMigrate()
         _ = try await DemoLoader(database: app.db).load()
-        _ = try await SyntheticAtlasLoader(database: app.db, corpus: SyntheticCorpus(generalWords: []), seed: 11).load(count: 1_500)
+        _ = try await SyntheticAtlasLoader(database: app.db, corpus: SyntheticCorpus(generalWords: []), seed: 11).load(count: 600)
         return app
     }
 

@@ -20,19 +20,23 @@ struct PostgresSearchEngine: SearchEngine {
         var rewritten: [SearchDocument] = []
         var tokenDelta = 0
         for document in documents {
-            let existing = try await database.select().column("term_count").from(SearchSchema.documents)
+            let existing = try await database.select().column("doc_id").column("term_count").from(SearchSchema.documents)
                 .where("id", .equal, SQLBind(document.id)).first()
             guard let existing else {
                 fresh.append(document)
                 continue
             }
+            let docID = try existing.decode(column: "doc_id", as: Int64.self)
             tokenDelta += document.termCount - (try existing.decode(column: "term_count", as: Int.self))
             var update = database.update(SearchSchema.documents)
             for (column, value) in zip(SearchColumns.documentColumns, SearchColumns.documentValues(document)) {
                 update = update.set(SQLColumn(column), to: value)
             }
-            try await update.set(SQLColumn("tsv"), to: SQLQueryString("CAST(\(bind: document.tsvectorLiteral) AS tsvector)"))
-                .where("id", .equal, SQLBind(document.id)).run()
+            try await update
+                .set(SQLColumn("tsv"), to: SQLQueryString("CAST(\(bind: document.tsvectorLiteral) AS tsvector)"))
+                .set(SQLColumn("title_tsv"), to: SQLQueryString("CAST(\(bind: document.titleTsvectorLiteral) AS tsvector)"))
+                .where("doc_id", .equal, SQLBind(docID)).run()
+            try await SearchColumns.updateText(docID, document, on: database)
             rewritten.append(document)
         }
         try await adjustStatistics(rows: 0, tokens: tokenDelta, on: database)
@@ -44,11 +48,19 @@ struct PostgresSearchEngine: SearchEngine {
         guard !documents.isEmpty else { return }
         for start in stride(from: 0, to: documents.count, by: 200) {
             let batch = documents[start..<min(start + 200, documents.count)]
-            try await database.insert(into: SearchSchema.documents)
-                .columns(SearchColumns.documentColumns + ["tsv"])
+            let rows = try await database.insert(into: SearchSchema.documents)
+                .columns(SearchColumns.documentColumns + ["tsv", "title_tsv"])
                 .valueRows(batch.map { document in
-                    SearchColumns.documentValues(document) + [SQLQueryString("CAST(\(bind: document.tsvectorLiteral) AS tsvector)")]
+                    SearchColumns.documentValues(document) + [
+                        SQLQueryString("CAST(\(bind: document.tsvectorLiteral) AS tsvector)"),
+                        SQLQueryString("CAST(\(bind: document.titleTsvectorLiteral) AS tsvector)"),
+                    ]
                 })
+                .returning("doc_id", "id").all()
+            var docIDs: [UUID: Int64] = [:]
+            for row in rows { docIDs[try row.decode(column: "id", as: UUID.self)] = try row.decode(column: "doc_id", as: Int64.self) }
+            try await database.insert(into: SearchSchema.texts).columns(SearchColumns.textColumns)
+                .valueRows(batch.compactMap { document in docIDs[document.id].map { SearchColumns.textValues($0, document) } })
                 .run()
         }
         try await adjustStatistics(rows: documents.count, tokens: documents.reduce(0) { $0 + $1.termCount }, on: database)
@@ -58,13 +70,17 @@ struct PostgresSearchEngine: SearchEngine {
     func remove(ids: [UUID], on database: any SQLDatabase) async throws {
         guard !ids.isEmpty else { return }
         let rows = try await database.delete(from: SearchSchema.documents).where("id", .in, SQLBind.group(ids))
-            .returning("term_count").all()
+            .returning("doc_id", "term_count").all()
+        guard !rows.isEmpty else { return }
+        let docIDs = try rows.map { try $0.decode(column: "doc_id", as: Int64.self) }
+        try await database.delete(from: SearchSchema.texts).where("doc_id", .in, SQLBind.group(docIDs)).run()
         let tokens = try rows.reduce(0) { $0 + (try $1.decode(column: "term_count", as: Int.self)) }
         try await adjustStatistics(rows: -rows.count, tokens: -tokens, on: database)
     }
 
     func removeAll(on database: any SQLDatabase) async throws {
         try await database.delete(from: SearchSchema.documents).run()
+        try await database.delete(from: SearchSchema.texts).run()
         try await database.raw("UPDATE search_stats SET row_count = 0, token_count = 0 WHERE id = 1").run()
     }
 
@@ -83,45 +99,38 @@ struct PostgresSearchEngine: SearchEngine {
 
     /// Candidates first by this key; what lies beyond the ranked candidates follows it too.
     private func inCandidateOrder(_ query: SearchQuery, _ select: SQLSelectBuilder) -> SQLSelectBuilder {
-        let titleQuery = query.tsquery(weight: "A") ?? "''"
-        return select.orderBy(SQLQueryString("(d.tsv @@ CAST(\(bind: titleQuery) AS tsquery))"), SQLDirection.descending)
+        let titleQuery = query.tsquery() ?? "''"
+        return select.orderBy(SQLQueryString("(d.title_tsv @@ CAST(\(bind: titleQuery) AS tsquery))"), SQLDirection.descending)
             .orderBy(SQLColumn("term_count", table: "d")).orderBy(SQLColumn("doc_id", table: "d"))
     }
 
     func rankedPage(_ query: SearchQuery, restrict: @Sendable (SQLSelectBuilder) -> SQLSelectBuilder,
                     offset: Int, limit: Int, on database: any SQLDatabase) async throws -> [SearchHit] {
         let limitK = Self.candidateLimit
-        let candidateRows = try await inCandidateOrder(query, restrict(matching(query, database.select()
-            .column(SQLColumn("doc_id", table: "d")).column(SQLColumn("terms_title", table: "d"))
-            .column(SQLColumn("terms_body", table: "d"))))).limit(limitK).all()
-        var ranked: [(docID: Int64, score: Double)] = []
-        if offset < candidateRows.count {
+        let candidates = try await inCandidateOrder(query, restrict(matching(query, SearchColumns.select(database.select()))))
+            .limit(limitK).all().map(SearchColumns.decodeHit)
+        var page: [SearchHit] = []
+        if offset < candidates.count {
             let scorer = try await scorer(for: query, on: database)
-            ranked = try candidateRows.map { row in
+            let rows = try await database.select().column("doc_id").column("terms_title").column("terms_body")
+                .from(SearchSchema.texts).where("doc_id", .in, SQLBind.group(candidates.map(\.docID))).all()
+            var scores: [Int64: Double] = [:]
+            for row in rows {
                 let columns = [BM25.tokens(try row.decode(column: "terms_title", as: String.self)),
                                BM25.tokens(try row.decode(column: "terms_body", as: String.self))]
-                return (try row.decode(column: "doc_id", as: Int64.self), scorer.score(columns: columns))
+                scores[try row.decode(column: "doc_id", as: Int64.self)] = scorer.score(columns: columns)
             }
-            ranked.sort { ($0.score, $0.docID) < ($1.score, $1.docID) }
-        }
-        var hits: [SearchHit] = []
-        let rankedPage = ranked.dropFirst(offset).prefix(limit).map(\.docID)
-        if !rankedPage.isEmpty {
-            let rows = try await SearchColumns.select(database.select()).from(SQLAlias(SQLIdentifier(SearchSchema.documents), as: SQLIdentifier("d")))
-                .where(SQLColumn("doc_id", table: "d"), .in, SQLBind.group(Array(rankedPage))).all()
-            let byID = Dictionary(try rows.map { (try $0.decode(column: "doc_id", as: Int64.self), try SearchColumns.decodeHit($0)) },
-                                  uniquingKeysWith: { first, _ in first })
-            hits = rankedPage.compactMap { byID[$0] }
+            let ranked = candidates.sorted { (scores[$0.docID] ?? 0, $0.docID) < (scores[$1.docID] ?? 0, $1.docID) }
+            page = Array(ranked.dropFirst(offset).prefix(limit))
         }
         // Beyond the ranked candidates, results follow the candidate order.
         let end = offset + limit
-        if candidateRows.count == limitK, end > limitK {
+        if candidates.count == limitK, end > limitK {
             let start = max(offset, limitK)
-            let rest = try await inCandidateOrder(query, restrict(matching(query, SearchColumns.select(database.select()))))
-                .limit(end - start).offset(start).all()
-            hits += try rest.map(SearchColumns.decodeHit)
+            page += try await inCandidateOrder(query, restrict(matching(query, SearchColumns.select(database.select()))))
+                .limit(end - start).offset(start).all().map(SearchColumns.decodeHit)
         }
-        return hits
+        return try await SearchColumns.withTexts(page, on: database)
     }
 
     /// BM25 with the statistics FTS5 would use: index totals, and for each clause

@@ -32,24 +32,33 @@ struct SearchDocument: Sendable {
     /// PostgreSQL's `tsvector` literal: title terms weighted A, body terms after a
     /// gap so no phrase spans the two columns (FTS5 phrases never do).
     var tsvectorLiteral: String {
+        Self.tsvector([(titleTerms, 1, "A"), (bodyTerms, titleTerms.count + 2, "")])
+    }
+
+    /// The title alone, to rank title matches first among candidates.
+    var titleTsvectorLiteral: String {
+        Self.tsvector([(titleTerms, 1, "")])
+    }
+
+    private static func tsvector(_ columns: [(terms: [String], start: Int, weight: String)]) -> String {
         var positions: [String: [String]] = [:]
         var order: [String] = []
-        func add(_ term: String, _ position: Int, _ weight: String) {
-            // PostgreSQL keeps positions up to 16383 and 256 per lexeme.
-            if positions[term] == nil {
-                order.append(term)
-                positions[term] = []
-            }
-            if position <= 16_383, positions[term, default: []].count < 256 {
-                positions[term, default: []].append("\(position)\(weight)")
+        for column in columns {
+            for (offset, term) in column.terms.enumerated() {
+                if positions[term] == nil {
+                    order.append(term)
+                    positions[term] = []
+                }
+                // PostgreSQL keeps positions up to 16383, and 256 per lexeme.
+                let position = column.start + offset
+                if position <= 16_383, positions[term, default: []].count < 256 {
+                    positions[term, default: []].append("\(position)\(column.weight)")
+                }
             }
         }
-        for (offset, term) in titleTerms.enumerated() { add(term, offset + 1, "A") }
-        for (offset, term) in bodyTerms.enumerated() { add(term, titleTerms.count + 2 + offset, "") }
         return order.map { term in
             let list = positions[term, default: []]
             return SearchQuery.quotedLexeme(term) + (list.isEmpty ? "" : ":" + list.joined(separator: ","))
-        }
-            .joined(separator: " ")
+        }.joined(separator: " ")
     }
 }

@@ -37,28 +37,56 @@ extension Database {
 }
 
 enum SearchColumns {
-    static let hit = ["doc_id", "id", "item_type", "slug", "title", "body_text"]
+    static let hit = ["doc_id", "id", "item_type", "slug", "title"]
 
+    /// A hit without its text; `withTexts` adds it.
     static func decodeHit(_ row: any SQLRow) throws -> SearchHit {
         SearchHit(docID: try row.decode(column: "doc_id", as: Int64.self),
                   id: try row.decode(column: "id", as: UUID.self),
                   type: ItemType(rawValue: try row.decode(column: "item_type", as: String.self)) ?? .labs,
                   slug: try row.decode(column: "slug", as: String.self),
                   title: try row.decode(column: "title", as: String.self),
-                  bodyText: try row.decode(column: "body_text", as: String.self))
+                  bodyText: "")
     }
 
     static func select(_ builder: SQLSelectBuilder) -> SQLSelectBuilder {
         hit.reduce(builder) { $0.column(SQLColumn($1, table: "d")) }
     }
 
-    static func documentValues(_ document: SearchDocument) -> [any SQLExpression] {
-        [SQLBind(document.type.rawValue), SQLBind(document.id), SQLBind(document.slug), SQLBind(document.title),
-         SQLBind(document.visibility.rawValue), SQLBind(document.bodyText), SQLBind(document.storedTitleTerms),
-         SQLBind(document.storedBodyTerms), SQLBind(document.termCount)]
+    /// The plain texts of a page of hits, read only for that page.
+    static func withTexts(_ hits: [SearchHit], on database: any SQLDatabase) async throws -> [SearchHit] {
+        guard !hits.isEmpty else { return hits }
+        let rows = try await database.select().column("doc_id").column("body_text").from(SearchSchema.texts)
+            .where("doc_id", .in, SQLBind.group(hits.map(\.docID))).all()
+        var texts: [Int64: String] = [:]
+        for row in rows { texts[try row.decode(column: "doc_id", as: Int64.self)] = try row.decode(column: "body_text", as: String.self) }
+        return hits.map { hit in
+            var hit = hit
+            hit.bodyText = texts[hit.docID] ?? ""
+            return hit
+        }
     }
 
-    static let documentColumns = ["item_type", "id", "slug", "title", "visibility", "body_text", "terms_title", "terms_body", "term_count"]
+    static let documentColumns = ["item_type", "id", "slug", "title", "visibility", "term_count"]
+
+    static func documentValues(_ document: SearchDocument) -> [any SQLExpression] {
+        [SQLBind(document.type.rawValue), SQLBind(document.id), SQLBind(document.slug), SQLBind(document.title),
+         SQLBind(document.visibility.rawValue), SQLBind(document.termCount)]
+    }
+
+    static let textColumns = ["doc_id", "body_text", "terms_title", "terms_body"]
+
+    static func textValues(_ docID: Int64, _ document: SearchDocument) -> [any SQLExpression] {
+        [SQLBind(docID), SQLBind(document.bodyText), SQLBind(document.storedTitleTerms), SQLBind(document.storedBodyTerms)]
+    }
+
+    static func updateText(_ docID: Int64, _ document: SearchDocument, on database: any SQLDatabase) async throws {
+        try await database.update(SearchSchema.texts)
+            .set("body_text", to: SQLBind(document.bodyText))
+            .set("terms_title", to: SQLBind(document.storedTitleTerms))
+            .set("terms_body", to: SQLBind(document.storedBodyTerms))
+            .where("doc_id", .equal, SQLBind(docID)).run()
+    }
 
     /// Records every term seen, for spelling suggestions.
     static func recordTerms(of documents: [SearchDocument], on database: any SQLDatabase) async throws {

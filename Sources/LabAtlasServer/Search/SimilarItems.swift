@@ -11,8 +11,11 @@ struct SimilarItems {
 
     func find(for id: UUID, limit: Int = 5) async throws -> [SearchHit] {
         let sql = try service.database.sql
-        guard let row = try await sql.select().column("terms_title").column("terms_body")
-            .from(SearchSchema.documents).where("id", .equal, SQLBind(id)).first() else { return [] }
+        guard let row = try await sql.select().column(SQLColumn("terms_title", table: "t")).column(SQLColumn("terms_body", table: "t"))
+            .from(SQLAlias(SQLIdentifier(SearchSchema.documents), as: SQLIdentifier("d")))
+            .join(SQLAlias(SQLIdentifier(SearchSchema.texts), as: SQLIdentifier("t")),
+                  on: SQLColumn("doc_id", table: "t"), .equal, SQLColumn("doc_id", table: "d"))
+            .where(SQLColumn("id", table: "d"), .equal, SQLBind(id)).first() else { return [] }
         var weights: [String: Double] = [:]
         for (column, weight) in zip(["terms_title", "terms_body"], BM25.columnWeights) {
             for term in BM25.tokens(try row.decode(column: column, as: String.self)) where term.count >= 3 {

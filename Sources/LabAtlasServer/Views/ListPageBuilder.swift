@@ -55,16 +55,7 @@ struct ListPageBuilder {
     }
 
     private func pageLinks(current: Int, count: Int) -> [PageLink] {
-        guard count > 1 else { return [] }
-        let wanted = Set([1, count] + Array(max(1, current - 2)...min(count, current + 2)))
-        var links: [PageLink] = []
-        var previous = 0
-        for number in wanted.sorted() {
-            if number - previous > 1 { links.append(PageLink(label: "…", href: nil, current: false)) }
-            links.append(PageLink(label: String(number), href: href(page: number), current: number == current))
-            previous = number
-        }
-        return links
+        PageLink.numbered(current: current, count: count) { href(page: $0) }
     }
 
     private func href(setting facet: String, to value: String?) -> String {

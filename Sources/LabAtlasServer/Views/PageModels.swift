@@ -163,6 +163,22 @@ struct PageLink: Encodable {
     var current: Bool
 }
 
+extension PageLink {
+    /// First, last and two either side of the current page, with "…" for the gaps.
+    static func numbered(current: Int, count: Int, href: (Int) -> String) -> [PageLink] {
+        guard count > 1 else { return [] }
+        let wanted = Set([1, count] + Array(max(1, current - 2)...min(count, current + 2)))
+        var links: [PageLink] = []
+        var previous = 0
+        for number in wanted.sorted() {
+            if number - previous > 1 { links.append(PageLink(label: "…", href: nil, current: false)) }
+            links.append(PageLink(label: String(number), href: href(number), current: number == current))
+            previous = number
+        }
+        return links
+    }
+}
+
 struct ListPage: PageContext {
     var layout: Layout
     var heading: String

@@ -115,16 +115,6 @@ struct SearchPageBuilder {
     }
 
     private func pageLinks(current: Int, count: Int) -> [PageLink] {
-        guard count > 1 else { return [] }
-        let parameters = outcome.parameters
-        let wanted = Set([1, count] + Array(max(1, current - 2)...min(count, current + 2)))
-        var links: [PageLink] = []
-        var previous = 0
-        for number in wanted.sorted() {
-            if number - previous > 1 { links.append(PageLink(label: "…", href: nil, current: false)) }
-            links.append(PageLink(label: String(number), href: parameters.href(page: number), current: number == current))
-            previous = number
-        }
-        return links
+        PageLink.numbered(current: current, count: count) { outcome.parameters.href(page: $0) }
     }
 }
