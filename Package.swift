@@ -40,7 +40,8 @@ let package = Package(
         ),
         .testTarget(
             name: "LabAtlasCoreTests",
-            dependencies: ["LabAtlasCore"]
+            dependencies: ["LabAtlasCore"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "LabAtlasServerTests",

@@ -44,7 +44,8 @@ public enum MarkdownRenderer {
             }
             previousWasSpace = isSpace
         }
-        text = text.trimmingCharacters(in: .whitespaces)
+        // Leading spaces were never added; one trailing space may be.
+        if text.last == " " { text.removeLast() }
         guard text.count > maxLength else { return text }
         let cut = text.prefix(maxLength)
         let lastSpace = cut.lastIndex(of: " ") ?? cut.endIndex

@@ -4,9 +4,30 @@ import Foundation
 /// (later) the search analyzer, so "Mobilités" and "mobilites" compare equal.
 public enum TextFolding {
     public static func fold(_ text: String) -> String {
+        var result = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            // The search analyzer folds every word of every document: ASCII and the
+            // Latin letters of French take a table, the rest the general path.
+            if scalar.isASCII {
+                let value = scalar.value
+                result.append((65...90).contains(value) ? Unicode.Scalar(value + 32)! : scalar)
+            } else if scalar.value < latinTableEnd, let folded = latinTable[Int(scalar.value) - 128] {
+                result.append(contentsOf: folded.unicodeScalars)
+            } else {
+                result.append(contentsOf: slowFold(scalar).unicodeScalars)
+            }
+        }
+        return String(result)
+    }
+
+    private static let latinTableEnd: UInt32 = 0x0250
+    private static let latinTable: [String?] = (128..<Int(latinTableEnd)).map { value in
+        Unicode.Scalar(UInt32(value)).map(slowFold)
+    }
+
+    private static func slowFold(_ original: Unicode.Scalar) -> String {
         var result = ""
-        result.reserveCapacity(text.utf8.count)
-        for scalar in text.lowercased().unicodeScalars {
+        for scalar in String(original).lowercased().unicodeScalars {
             switch scalar {
             case "œ": result += "oe"
             case "æ": result += "ae"

@@ -10,8 +10,9 @@ import LabAtlasCore
 enum SearchQueryMix {
     static func make(count: Int, seed: UInt64, corpus: SyntheticCorpus) -> [(text: String, type: ItemType?)] {
         var generator = SplitMix64(seed: seed)
+        // People search for topics: every word of the field is as likely to be asked for.
         func word() -> String {
-            let word = corpus.domain.draw(&generator)
+            let word = corpus.domain.words.randomElement(using: &generator) ?? "atelier"
             return Double.random(in: 0..<1, using: &generator) < 0.33 ? TextFolding.fold(word) : word
         }
         return (0..<count).map { _ in
@@ -19,7 +20,7 @@ enum SearchQueryMix {
             switch roll {
             case ..<0.40: return (word(), nil)
             case ..<0.65: return (word() + " " + word(), nil)
-            case ..<0.75: return (word() + " " + corpus.general.draw(&generator), nil)
+            case ..<0.75: return (word() + " " + (corpus.general.words.randomElement(using: &generator) ?? "atelier"), nil)
             case ..<0.83: return ("\"" + word() + " " + word() + "\"", nil)
             case ..<0.90: return (String(word().prefix(5)) + "*", nil)
             case ..<0.95: return (word() + " -" + word(), nil)

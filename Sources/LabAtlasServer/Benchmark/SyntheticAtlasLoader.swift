@@ -36,7 +36,9 @@ struct SyntheticAtlasLoader {
                 dto.themes = [Theme.allCases.randomElement(using: &generator)!.rawValue]
                 return (dto, visibility(&generator))
             }
-            let models = try await insert(LabKind.self, batch, today: today) { _ in ResolvedLinks() }
+            let prepared = try prepare(LabKind.self, batch, today: today) { _ in ResolvedLinks() }
+            try await prepared.write(database)
+            let models = prepared.models
             labRefs += models.map { ItemRef(type: .labs, id: $0.id!, slug: $0.slug, title: $0.name, region: $0.region) }
             done += size
             summary.labs += size
@@ -45,6 +47,7 @@ struct SyntheticAtlasLoader {
 
         var index = 0
         let rest = count - labCount
+        var pendingWrite: Task<Void, any Error>?
         while index < rest {
             let size = min(Self.batchSize, rest - index)
             var projects: [(ProjectDTO, Visibility)] = []
@@ -96,15 +99,20 @@ struct SyntheticAtlasLoader {
                 if let lab = labOf[slug] { links.byRelation[relation] = [lab] }
                 return links
             }
-            try await insert(ProjectKind.self, projects, today: today) { links($0.slug, .labs) }
-            try await insert(ExperienceKind.self, experiences, today: today) { links($0.slug, .lab) }
-            try await insert(SessionKind.self, sessions, today: today) { links($0.slug, .lab) }
+            // Analysis of this batch runs while the previous one is written.
+            let batches = [try prepare(ProjectKind.self, projects, today: today) { links($0.slug, .labs) }.write,
+                           try prepare(ExperienceKind.self, experiences, today: today) { links($0.slug, .lab) }.write,
+                           try prepare(SessionKind.self, sessions, today: today) { links($0.slug, .lab) }.write]
+            try await pendingWrite?.value
+            let database = self.database
+            pendingWrite = Task { for write in batches { try await write(database) } }
             summary.projects += projects.count
             summary.experiences += experiences.count
             summary.sessions += sessions.count
             index += size
             progress(labCount + index)
         }
+        try await pendingWrite?.value
         return summary
     }
 
@@ -113,11 +121,15 @@ struct SyntheticAtlasLoader {
         return roll < 0.85 ? .public : (roll < 0.95 ? .network : .members)
     }
 
-    /// One transaction per batch: rows, links, facet values and search documents.
-    @discardableResult
-    private func insert<K: ItemKind>(_ kind: K.Type, _ batch: [(K.DTO, Visibility)], today: CalendarDate,
-                                     links: @escaping (K.M) -> ResolvedLinks) async throws -> [K.M] {
-        guard !batch.isEmpty else { return [] }
+    struct Prepared<M: AtlasModel> {
+        var models: [M]
+        /// One transaction: rows, links, facet values and search documents.
+        var write: @Sendable (any Database) async throws -> Void
+    }
+
+    private func prepare<K: ItemKind>(_ kind: K.Type, _ batch: [(K.DTO, Visibility)], today: CalendarDate,
+                                      links: (K.M) -> ResolvedLinks) throws -> Prepared<K.M> {
+        guard !batch.isEmpty else { return Prepared(models: [], write: { _ in }) }
         let models = try batch.map { dto, visibility -> K.M in
             let model = K.M()
             let errors = K.apply(dto, to: model, today: today)
@@ -151,14 +163,15 @@ struct SyntheticAtlasLoader {
         let rows = models
         let linkRows = itemLinks
         let facetRows = facets
-        try await database.transaction { transaction in
-            try await rows.create(on: transaction)
-            if !linkRows.isEmpty { try await linkRows.create(on: transaction) }
-            for chunk in stride(from: 0, to: facetRows.count, by: 1_000) {
-                try await Array(facetRows[chunk..<min(chunk + 1_000, facetRows.count)]).create(on: transaction)
+        return Prepared(models: models) { database in
+            try await database.transaction { transaction in
+                try await rows.create(on: transaction)
+                if !linkRows.isEmpty { try await linkRows.create(on: transaction) }
+                for chunk in stride(from: 0, to: facetRows.count, by: 1_000) {
+                    try await Array(facetRows[chunk..<min(chunk + 1_000, facetRows.count)]).create(on: transaction)
+                }
+                try await transaction.searchEngine.insertNew(documents, on: try transaction.sql)
             }
-            try await transaction.searchEngine.insertNew(documents, on: try transaction.sql)
         }
-        return models
     }
 }

@@ -48,14 +48,18 @@ struct SyntheticCorpus {
     let general: ZipfPool
     static let glue = ["de la", "des", "pour les", "avec les", "dans le", "et", "sur la", "par les", "auprès des", "de l'", "à la", "du", "en lien avec", "pour"]
 
+    /// Stop words aside, no content word is everywhere in real prose: the most
+    /// frequent ones hold well under 1 % of the words. The exponents and the
+    /// share of the domain vocabulary are set so that the commonest domain word
+    /// is in about a quarter of the documents and a typical one in a few percent.
     init(generalWords: [String]) {
-        domain = ZipfPool(words: Self.domainWords, exponent: 0.9)
+        domain = ZipfPool(words: Self.domainWords, exponent: 0.5)
         let filtered = generalWords.filter { $0.count >= 4 && !FrenchAnalyzer.isStopWord($0) }
-        general = ZipfPool(words: filtered.isEmpty ? Self.domainWords : filtered, exponent: 1.05)
+        general = ZipfPool(words: filtered.isEmpty ? Self.domainWords : filtered, exponent: 0.7)
     }
 
     func word(_ generator: inout SplitMix64) -> String {
-        Double.random(in: 0..<1, using: &generator) < 0.72 ? domain.draw(&generator) : general.draw(&generator)
+        Double.random(in: 0..<1, using: &generator) < 0.15 ? domain.draw(&generator) : general.draw(&generator)
     }
 
     func title(_ generator: inout SplitMix64) -> String {

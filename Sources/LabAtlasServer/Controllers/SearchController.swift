@@ -39,7 +39,7 @@ struct SearchController: RouteCollection {
             throw BadParameter("q", "le texte à chercher est obligatoire")
         }
         let outcome = try await Self.run(req, isAPI: true)
-        let highlighter = SearchHighlighter(query: outcome.parameters.query)
+        let highlighter = SearchHighlighter(query: outcome.results.query)
         var facets: [String: [String: Int]] = ["type": Dictionary(uniqueKeysWithValues: outcome.results.typeCounts.map { ($0.key.rawValue, $0.value) })]
         for (name, counts) in outcome.results.facetCounts { facets[name] = counts.filter { $0.value > 0 } }
         let parameters = outcome.parameters

@@ -20,8 +20,12 @@ struct SearchResults: Sendable {
     /// With a type: each facet's values and their counts among visible matches (disjunctive).
     var facetCounts: [String: [String: Int]]
     var hits: [SearchHit]
+    /// The query as run (prefixes resolved against the index), for highlighting.
+    var query: SearchQuery
 
-    static let empty = SearchResults(total: 0, typeCounts: [:], facetCounts: [:], hits: [])
+    static func empty(_ query: SearchQuery) -> SearchResults {
+        SearchResults(total: 0, typeCounts: [:], facetCounts: [:], hits: [], query: query)
+    }
 }
 
 /// Runs searches: the engine matches and ranks; visibility, type and facet
@@ -35,7 +39,9 @@ struct SearchService: Sendable {
     private var engine: any SearchEngine { database.searchEngine }
 
     func search(_ request: SearchRequest) async throws -> SearchResults {
-        guard request.query.isRunnable else { return .empty }
+        guard request.query.isRunnable else { return .empty(request.query) }
+        var request = request
+        request.query = try await resolvingPrefixes(request.query)
         let sql = try database.sql
         let typeCounts = try await countByType(request.query, on: sql)
         var total = request.type.map { typeCounts[$0] ?? 0 } ?? typeCounts.values.reduce(0, +)
@@ -47,11 +53,11 @@ struct SearchService: Sendable {
             facetCounts = try await countFacets(request, type: type, on: sql)
         }
         guard total > request.offset else {
-            return SearchResults(total: total, typeCounts: typeCounts, facetCounts: facetCounts, hits: [])
+            return SearchResults(total: total, typeCounts: typeCounts, facetCounts: facetCounts, hits: [], query: request.query)
         }
         let restrict = restriction(type: request.type, filters: request.filters)
         let hits = try await engine.rankedPage(request.query, restrict: restrict, offset: request.offset, limit: request.limit, on: sql)
-        return SearchResults(total: total, typeCounts: typeCounts, facetCounts: facetCounts, hits: hits)
+        return SearchResults(total: total, typeCounts: typeCounts, facetCounts: facetCounts, hits: hits, query: request.query)
     }
 
     /// How many visible documents a query matches (suggestions check with it).
@@ -66,6 +72,27 @@ struct SearchService: Sendable {
         let base = restriction(type: nil, filters: [:])
         let restrict: @Sendable (SQLSelectBuilder) -> SQLSelectBuilder = { base($0).where(SQLColumn("id", table: "d"), .notEqual, SQLBind(id)) }
         return try await engine.rankedPage(query, restrict: restrict, offset: 0, limit: limit, on: try database.sql)
+    }
+
+    /// The index holds stems, and a typed prefix can run past the stem of the words
+    /// it starts ("numériq*" against "numer", the stem of "numérique"): a prefix
+    /// that starts no indexed term is shortened until it does, down to four letters.
+    func resolvingPrefixes(_ query: SearchQuery) async throws -> SearchQuery {
+        var resolved = query
+        let sql = try database.sql
+        for (index, clause) in query.clauses.enumerated() {
+            guard case .prefix(var prefix) = clause.kind else { continue }
+            while prefix.count > 4 {
+                let upper = prefix + "\u{10FFFF}"
+                let found = try await sql.select().column("term").from(SearchSchema.terms)
+                    .where("term", .greaterThanOrEqual, SQLBind(prefix)).where("term", .lessThan, SQLBind(upper))
+                    .limit(1).first()
+                if found != nil { break }
+                prefix.removeLast()
+            }
+            resolved.clauses[index].kind = .prefix(prefix)
+        }
+        return resolved
     }
 
     // MARK: - Counting

@@ -40,7 +40,7 @@ struct SearchPageBuilder {
     func build() async throws -> SearchPage {
         let parameters = outcome.parameters
         let results = outcome.results
-        let highlighter = SearchHighlighter(query: parameters.query)
+        let highlighter = SearchHighlighter(query: results.query)
         let types = ItemType.navigationOrder.compactMap { type -> FacetOption? in
             let count = results.typeCounts[type] ?? 0
             guard count > 0 || type == parameters.type else { return nil }

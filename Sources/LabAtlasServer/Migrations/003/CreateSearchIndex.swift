@@ -33,8 +33,10 @@ struct CreateSearchIndex: AsyncMigration {
             .field("terms_title", .string, .required)
             .field("terms_body", .string, .required)
             .create()
+        // Byte order on PostgreSQL too, whatever the database's collation, so a
+        // prefix is a range: ">= 'numer' AND < 'numer' || U+10FFFF".
         try await database.schema(SearchSchema.terms)
-            .field("term", .string, .identifier(auto: false))
+            .field("term", database.isPostgres ? .custom(SQLRaw("TEXT COLLATE \"C\"")) : .string, .identifier(auto: false))
             .create()
         let sql = try database.sql
         if database.isPostgres {
