@@ -63,27 +63,24 @@ struct SyntheticCorpus {
     }
 
     func title(_ generator: inout SplitMix64) -> String {
-        let count = Int.random(in: 3...7, using: &generator)
+        words(&generator, count: 3...7, glue: 0.4)
+    }
+
+    func sentence(_ generator: inout SplitMix64) -> String {
+        words(&generator, count: 7...16, glue: 0.55) + "."
+    }
+
+    /// Content words, with "de la", "pour les"… between some of them.
+    private func words(_ generator: inout SplitMix64, count range: ClosedRange<Int>, glue probability: Double) -> String {
+        let count = Int.random(in: range, using: &generator)
         var words: [String] = []
         for index in 0..<count {
             words.append(word(&generator))
-            if index < count - 1, Double.random(in: 0..<1, using: &generator) < 0.4 {
+            if index < count - 1, Double.random(in: 0..<1, using: &generator) < probability {
                 words.append(Self.glue.randomElement(using: &generator) ?? "de")
             }
         }
         return words.joined(separator: " ").replacingOccurrences(of: "' ", with: "'").capitalizedFirst
-    }
-
-    func sentence(_ generator: inout SplitMix64) -> String {
-        let count = Int.random(in: 7...16, using: &generator)
-        var words: [String] = []
-        for index in 0..<count {
-            words.append(word(&generator))
-            if index < count - 1, Double.random(in: 0..<1, using: &generator) < 0.55 {
-                words.append(Self.glue.randomElement(using: &generator) ?? "de")
-            }
-        }
-        return words.joined(separator: " ").replacingOccurrences(of: "' ", with: "'").capitalizedFirst + "."
     }
 
     func paragraph(_ generator: inout SplitMix64, sentences: ClosedRange<Int>) -> String {
