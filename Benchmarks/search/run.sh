@@ -9,7 +9,8 @@
 #
 # Environment: SEED (corpus, default 42), ENGINES ("sqlite postgres"),
 # BENCH_DIR (work directory, default /tmp/labatlas-bench; data is reused when
-# it is already loaded with the same N and seed), PORT (default 8190).
+# it is already loaded with the same N and seed), PORT (default 8190), PAGES=1
+# to time the HTML page /search as well as the JSON API.
 set -euo pipefail
 N=${1:-500000}
 SEED=${SEED:-42}
@@ -57,7 +58,7 @@ PY
   "$BIN" serve "${args[@]}" --hostname 127.0.0.1 --port "$PORT" --log warning &
   local pid=$!
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
-  "$BIN" bench-search "${args[@]}" --url "http://127.0.0.1:$PORT" --queries 1000 --vocabulary "$VOCAB" --log warning
+  "$BIN" bench-search "${args[@]}" --url "http://127.0.0.1:$PORT" --queries 1000 --vocabulary "$VOCAB" --log warning ${PAGES:+--pages}
   echo "server_peak_rss_kb=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)"
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }

@@ -64,6 +64,7 @@ struct BenchSearchCommand: AsyncCommand {
         @Option(name: "queries", help: "Number of queries (default 1000)") var queries: Int?
         @Option(name: "seed", help: "Random seed of the mix (default 7)") var seed: Int?
         @Option(name: "vocabulary", help: "File of general French words, one per line") var vocabulary: String?
+        @Flag(name: "pages", help: "Also measure the HTML page /search") var pages: Bool
     }
     var help: String { "Benchmark only: measures search latency (engine and HTTP)." }
 
@@ -92,7 +93,8 @@ struct BenchSearchCommand: AsyncCommand {
         context.console.print("matches p50=\(sortedTotals[sortedTotals.count / 2]) p95=\(sortedTotals[sortedTotals.count * 95 / 100]) max=\(sortedTotals.last ?? 0) zero=\(totals.filter { $0 == 0 }.count)")
 
         guard let base = signature.url else { return }
-        for (label, path) in [("http_api_ms", "/api/v1/search"), ("http_page_ms", "/search")] {
+        let targets = [("http_api_ms", "/api/v1/search")] + (signature.pages ? [("http_page_ms", "/search")] : [])
+        for (label, path) in targets {
             var timings: [Double] = []
             var errors = 0
             for item in mix {
