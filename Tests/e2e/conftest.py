@@ -158,8 +158,34 @@ def new_browser(javascript: bool = True, width: int = 1280, height: int = 900) -
     return driver
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keeps each phase's report on the test (for the browsers' teardown) and, on a failure, adds the server log's end."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, "report_" + report.when, report)
+    if report.failed and isinstance(item.funcargs.get("server"), Server):
+        report.sections.append(("labatlas serve (last lines)", item.funcargs["server"].log_tail(25)))
+
+
+def save_failure(request, drivers) -> None:
+    """A failed test leaves each of its browsers' screen and HTML in screenshots/failures/."""
+    report = getattr(request.node, "report_call", None)
+    if not (report and report.failed):
+        return
+    folder = SCREENSHOTS / "failures"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = "".join(c if c.isalnum() or c in "-_" else "_" for c in request.node.name)
+    for index, driver in enumerate(drivers, start=1):
+        try:
+            driver.save_screenshot(str(folder / f"{name}-{index}.png"))
+            (folder / f"{name}-{index}.html").write_text(f"<!-- {driver.current_url} -->\n" + driver.page_source)
+        except Exception:
+            pass
+
+
 @pytest.fixture
-def make_browser():
+def make_browser(request):
     """A factory of browsers, each one a separate session (its own cookies), all closed at the end."""
     opened: list[webdriver.Chrome] = []
 
@@ -169,6 +195,7 @@ def make_browser():
         return driver
 
     yield make
+    save_failure(request, opened)
     for driver in opened:
         try:
             driver.quit()

@@ -13,7 +13,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from a11y import FAILING_IMPACTS, axe_findings, describe_violations, structure_problems
 from conftest import new_browser
-from helpers import (Account, all_css, choose, click_link, css, error_links, fill, h1, path_of, press, sign_in,
+from helpers import (choose, click_link, css, error_links, fill, h1, path_of, press, sign_in,
                      visit)
 
 WIDTHS = (375, 1280)
@@ -176,7 +176,7 @@ def test_page(name, state, context, browsers, screenshots, axe_log):
     opener(driver, context)
     problems: list[str] = []
     failing: list[str] = []
-    for width in (1280, 375):
+    for width in sorted(WIDTHS, reverse=True):  # the page opens at 1280 px, then narrows
         set_width(driver, width)
         label = f"{name} ({state}, {width} px, {path_of(driver)})"
         if width == 1280:

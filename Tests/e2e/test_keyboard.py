@@ -6,7 +6,7 @@ from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-from helpers import css, h1, path_of, sign_in, visit
+from helpers import h1, path_of, sign_in, visit
 
 SIGNED_OUT_PAGES = ["/", "/labs", "/projects/navette-demande-communes-rurales", "/search?q=mobilites", "/login",
                     "/labs/ce-lab-n-existe-pas"]
