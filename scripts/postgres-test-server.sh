@@ -17,8 +17,11 @@ case "$action" in
       [ "$(id -u)" = 0 ] && chown postgres "$dir"
       run_as_postgres "$bin/initdb" -D "$dir" -U labatlas --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
     fi
-    run_as_postgres "$bin/pg_ctl" -D "$dir" -w -l "$dir/server.log" \
-      -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    # Already running (a benchmark run reusing its data): leave it be.
+    if ! run_as_postgres "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
+      run_as_postgres "$bin/pg_ctl" -D "$dir" -w -l "$dir/server.log" \
+        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+    fi
     run_as_postgres "$bin/createdb" -h 127.0.0.1 -p "$port" -U labatlas labatlas 2>/dev/null || true
     echo "postgres://labatlas@127.0.0.1:$port/labatlas?sslmode=disable"
     ;;

@@ -10,7 +10,8 @@
 # Environment: SEED (corpus, default 42), ENGINES ("sqlite postgres"),
 # BENCH_DIR (work directory, default /tmp/labatlas-bench; data is reused when
 # it is already loaded with the same N and seed), PORT (default 8190), PAGES=1
-# to time the HTML page /search as well as the JSON API.
+# to time the HTML page /search as well as the JSON API, LABATLAS_BIN to use
+# a binary already built.
 set -euo pipefail
 N=${1:-500000}
 SEED=${SEED:-42}
@@ -22,9 +23,13 @@ cd "$ROOT"
 VOCAB="$ROOT/Benchmarks/search/vocabulary.txt"
 mkdir -p "$WORK"
 
-echo "== building (release)"
-swift build -c release --scratch-path "$ROOT/.build-release" --product labatlas 2>&1 | tail -1
-BIN="$(swift build -c release --scratch-path "$ROOT/.build-release" --show-bin-path)/labatlas"
+if [ -n "${LABATLAS_BIN:-}" ]; then
+  BIN=$LABATLAS_BIN
+else
+  echo "== building (release)"
+  swift build -c release --scratch-path "$ROOT/.build-release" --product labatlas 2>&1 | tail -1
+  BIN="$(swift build -c release --scratch-path "$ROOT/.build-release" --show-bin-path)/labatlas"
+fi
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "corpus: N=$N seed=$SEED"

@@ -57,9 +57,6 @@ def test_a_page_that_needs_an_account_sends_to_the_sign_in_form_and_back(server,
     assert "Administrateur·rice du site" in main_text(browser)
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "FieldSpec.Kind (Sources/LabAtlasServer/Forms/FormFields.swift) has no `password` case, so "
-    "`.init(rawValue: \"password\") ?? .text` renders the sign-in, invitation and reset passwords as type=text"))
 def test_password_fields_are_masked(server, make_browser):
     browser = make_browser()
     visit(browser, server.url, "/login")

@@ -40,7 +40,7 @@ struct AccountController: RouteCollection {
 
     func renderLogin(_ req: Request, form: FormData, errors: [FieldError], status: HTTPStatus = .ok, notice: String? = nil) async throws -> Response {
         var specs = Self.loginSpecs
-        specs[1].kind = .init(rawValue: "password") ?? .text
+        specs[1].kind = .password
         var page = FormPage.build(layout: Layout(title: "Se connecter — LabAtlas", section: "login"), heading: "Se connecter",
                                   action: "/login", submitLabel: "Se connecter", specs: specs, form: FormData(keeping: form, except: ["password"]),
                                   errors: errors, hidden: [HiddenField(name: "next", value: form["next"] ?? "/")],
@@ -188,9 +188,9 @@ struct AccountController: RouteCollection {
     }
 
     static let resetSpecs = [
-        FieldSpec(name: "new_password", label: "Nouveau mot de passe", kind: .init(rawValue: "password") ?? .text,
+        FieldSpec(name: "new_password", label: "Nouveau mot de passe", kind: .password,
                   hint: "Au moins \(AccountService.minimumPasswordLength) caractères.", required: true),
-        FieldSpec(name: "confirm_password", label: "Confirmez le mot de passe", kind: .init(rawValue: "password") ?? .text, required: true),
+        FieldSpec(name: "confirm_password", label: "Confirmez le mot de passe", kind: .password, required: true),
     ]
 
     @Sendable func resetForm(req: Request) async throws -> Response {

@@ -104,9 +104,9 @@ struct InvitationController: RouteCollection {
 
     static let accountSpecs = [
         FieldSpec(name: "name", label: "Votre nom", kind: .text, required: true),
-        FieldSpec(name: "password", label: "Mot de passe", kind: .init(rawValue: "password") ?? .text,
+        FieldSpec(name: "password", label: "Mot de passe", kind: .password,
                   hint: "Au moins \(AccountService.minimumPasswordLength) caractères.", required: true),
-        FieldSpec(name: "confirm_password", label: "Confirmez le mot de passe", kind: .init(rawValue: "password") ?? .text, required: true),
+        FieldSpec(name: "confirm_password", label: "Confirmez le mot de passe", kind: .password, required: true),
     ]
 
     @Sendable func show(req: Request) async throws -> Response {

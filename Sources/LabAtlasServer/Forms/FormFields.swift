@@ -4,7 +4,7 @@ import LabAtlasCore
 /// What a form field is, independent of what was typed in it.
 struct FieldSpec: Sendable {
     enum Kind: String, Sendable {
-        case text, textarea, select, checkboxes, number, date, url, email, datetimeRows
+        case text, textarea, select, checkboxes, number, date, url, email, password, datetimeRows
     }
     var name: String
     var label: String
