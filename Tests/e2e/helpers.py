@@ -86,7 +86,7 @@ def press(driver: WebDriver, text: str, within: WebElement | None = None) -> Non
 
 
 def wait_for_new_page(driver: WebDriver, old: WebElement, timeout: float = 30) -> None:
-    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     def replaced(_):
@@ -95,8 +95,22 @@ def wait_for_new_page(driver: WebDriver, old: WebElement, timeout: float = 30) -
             return False
         except StaleElementReferenceException:
             return True
+        except WebDriverException as error:
+            # While the old document is being torn down, Chromium can answer
+            # "Node with given id does not belong to the document" instead of
+            # a stale reference: the page is being replaced all the same.
+            if "does not belong to the document" in str(error) or "No node with given id" in str(error):
+                return True
+            raise
+
+    def loaded(_):
+        try:
+            return driver.execute_script("return document.readyState") == "complete"
+        except WebDriverException:
+            return False
 
     WebDriverWait(driver, timeout).until(replaced)
+    WebDriverWait(driver, timeout).until(loaded)
 
 
 def fill(driver: WebDriver | WebElement, field_id: str, value: str) -> None:
