@@ -2,6 +2,7 @@
 # Starts a throwaway PostgreSQL 15 cluster on loopback for the test suite and
 # prints the DATABASE_URL to use. Debian's packages (postgresql) must be installed.
 # Usage: scripts/postgres-test-server.sh start|stop [DIR] [PORT]
+# PG_OPTIONS adds server settings ("-c shared_buffers=2GB"), for the benchmarks.
 set -euo pipefail
 action=${1:-start}
 dir=${2:-/tmp/labatlas-pg}
@@ -20,7 +21,7 @@ case "$action" in
     # Already running (a benchmark run reusing its data): leave it be.
     if ! run_as_postgres "$bin/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
       run_as_postgres "$bin/pg_ctl" -D "$dir" -w -l "$dir/server.log" \
-        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+        -o "-p $port -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200 ${PG_OPTIONS:-}" start >/dev/null
     fi
     run_as_postgres "$bin/createdb" -h 127.0.0.1 -p "$port" -U labatlas labatlas 2>/dev/null || true
     echo "postgres://labatlas@127.0.0.1:$port/labatlas?sslmode=disable"

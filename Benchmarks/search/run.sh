@@ -40,7 +40,7 @@ run_engine() {
   local args=("$@")
   if [ ! -f "$stamp" ]; then
     echo "== $engine: loading $N documents"
-    "$BIN" bench-load "${args[@]}" --count "$N" --seed "$SEED" --vocabulary "$VOCAB" --log warning | tail -1
+    LABATLAS_SQLITE_CACHE_MB=1024 "$BIN" bench-load "${args[@]}" --count "$N" --seed "$SEED" --vocabulary "$VOCAB" --log warning | tail -1
     touch "$stamp"
   fi
   echo "== $engine: index size"
@@ -75,7 +75,10 @@ for engine in $ENGINES; do
       run_engine sqlite --data-dir "$WORK/sqlite-$N-$SEED"
       ;;
     postgres)
-      export DATABASE_URL=$("$ROOT/scripts/postgres-test-server.sh" start "$WORK/pg" 54340)
+      # Sized for its data, as a production server would be: the index and the
+      # documents' heap stay in shared buffers, and bitmaps stay exact.
+      export DATABASE_URL=$(PG_OPTIONS="-c shared_buffers=${PG_SHARED_BUFFERS:-2GB} -c work_mem=64MB -c effective_cache_size=8GB" \
+        "$ROOT/scripts/postgres-test-server.sh" start "$WORK/pg" 54340)
       if [ ! -f "$WORK/postgres-$N-$SEED.loaded" ]; then
         psql "${DATABASE_URL%%\?*}" -qc "DROP SCHEMA public CASCADE; CREATE SCHEMA public;" >/dev/null
       fi

@@ -49,6 +49,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     if case .sqliteFile = storage.store, let sql = app.db as? any SQLDatabase {
         // WAL lets readers work during a write; the setting is stored in the file itself.
         _ = try await sql.raw("PRAGMA journal_mode=WAL").all()
+        try await configureSQLiteConnections(app)
     }
 
     if let smtp = Environment.get("SMTP_URL"), !smtp.isEmpty {
@@ -104,6 +105,17 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.routes.defaultMaxBodySize = "1mb"
 
     try routes(app)
+}
+
+/// SQLite's page cache is 2 MB by default: a large atlas's indexes then come
+/// from the operating system page by page. Each connection (one per event
+/// loop, kept by the pool) gets `LABATLAS_SQLITE_CACHE_MB` (default 64).
+private func configureSQLiteConnections(_ app: Application) async throws {
+    let megabytes = Environment.get("LABATLAS_SQLITE_CACHE_MB").flatMap { Int($0) }.map { max(2, min($0, 65_536)) } ?? 64
+    for eventLoop in app.eventLoopGroup.makeIterator() {
+        guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
+        _ = try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-megabytes * 1024))").all()
+    }
 }
 
 /// A setting that makes starting impossible, said in one line.

@@ -170,7 +170,7 @@ struct SyntheticAtlasLoader {
                 for chunk in stride(from: 0, to: facetRows.count, by: 1_000) {
                     try await Array(facetRows[chunk..<min(chunk + 1_000, facetRows.count)]).create(on: transaction)
                 }
-                try await transaction.searchEngine.insertNew(documents, on: try transaction.sql)
+                try await SearchIndexStore(database: transaction).insertNew(documents)
             }
         }
     }

@@ -13,27 +13,58 @@ struct SearchHit: Sendable {
     var bodyText: String
 }
 
-/// What differs between SQLite FTS5 and PostgreSQL full-text search: how the
-/// index is written, how a query matches, how matches are ranked. Everything
-/// else (visibility, filters, counts, snippets) is shared SQL in `SearchService`.
+/// A part of the index a search reads: a `SearchDocID` range (one type, some
+/// visibilities) and, when the range alone does not decide, a condition on the
+/// documents (aliased `d`): the reader's visibility rule, facet filters.
+struct SearchScope: Sendable {
+    var range: ClosedRange<Int64>
+    var restriction: (any SQLExpression)?
+}
+
+/// A document as stored: what its index entries must be removed with.
+struct StoredSearchDocument: Sendable {
+    var docID: Int64
+    var termsTitle: String
+    var termsBody: String
+    var termCount: Int
+}
+
+/// What differs between SQLite FTS5 and PostgreSQL full-text search: how a
+/// document's matching entries are written and removed, and how a query is
+/// matched, counted and walked. Everything else (the shared tables, ranking,
+/// visibility, snippets) is the same code on both, in `SearchIndexStore` and
+/// `SearchService`.
 protocol SearchEngine: Sendable {
-    /// Writes or rewrites documents, in the caller's transaction.
-    func upsert(_ documents: [SearchDocument], on database: any SQLDatabase) async throws
-    /// Appends documents known to be absent (a rebuild, a bulk load): faster.
-    func insertNew(_ documents: [SearchDocument], on database: any SQLDatabase) async throws
-    func remove(ids: [UUID], on database: any SQLDatabase) async throws
-    func removeAll(on database: any SQLDatabase) async throws
+    /// Writes `search_docs` rows and the matching index entries.
+    func insertDocuments(_ rows: [(docID: Int64, document: SearchDocument)], on database: any SQLDatabase) async throws
+    /// Removes the matching index entries of documents about to be deleted.
+    func removeMatchingEntries(_ documents: [StoredSearchDocument], on database: any SQLDatabase) async throws
+    func removeAllMatchingEntries(on database: any SQLDatabase) async throws
+    /// How many documents of `scope` match.
+    func count(_ query: SearchQuery, in scope: SearchScope, on database: any SQLDatabase) async throws -> Int
+    /// The `limit` most recently indexed matches of `scope`, newest first;
+    /// `titleOnly` keeps those with an included clause in the title.
+    func newest(_ query: SearchQuery, in scope: SearchScope, titleOnly: Bool, limit: Int,
+                on database: any SQLDatabase) async throws -> [Int64]
     /// `SELECT … FROM` the documents (aliased `d`) that match `query`.
     func matching(_ query: SearchQuery, _ select: SQLSelectBuilder) -> SQLSelectBuilder
-    /// The ranked page of `restrict`ed matches: BM25, ties by document order.
-    func rankedPage(_ query: SearchQuery, restrict: @Sendable (SQLSelectBuilder) -> SQLSelectBuilder,
-                    offset: Int, limit: Int, on database: any SQLDatabase) async throws -> [SearchHit]
-    /// How many documents hold each term, and how many documents there are.
-    func documentFrequencies(_ terms: [String], on database: any SQLDatabase) async throws -> (frequencies: [String: Int], rows: Int)
+    /// `SELECT … FROM` the documents (aliased `d`) of `scope` that match `query`.
+    func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder
 }
 
 extension Database {
     var searchEngine: any SearchEngine { isPostgres ? PostgresSearchEngine() : SQLiteSearchEngine() }
+}
+
+extension SearchScope {
+    /// The scope's range and restriction on `d`, for the engines' joined queries.
+    func apply(_ select: SQLSelectBuilder, docID: any SQLExpression) -> SQLSelectBuilder {
+        var select = select
+            .where(docID, .greaterThanOrEqual, SQLBind(range.lowerBound))
+            .where(docID, .lessThanOrEqual, SQLBind(range.upperBound))
+        if let restriction { select = select.where(restriction) }
+        return select
+    }
 }
 
 enum SearchColumns {
@@ -49,54 +80,30 @@ enum SearchColumns {
                   bodyText: "")
     }
 
-    static func select(_ builder: SQLSelectBuilder) -> SQLSelectBuilder {
-        hit.reduce(builder) { $0.column(SQLColumn($1, table: "d")) }
-    }
-
-    /// The plain texts of a page of hits, read only for that page.
-    static func withTexts(_ hits: [SearchHit], on database: any SQLDatabase) async throws -> [SearchHit] {
-        guard !hits.isEmpty else { return hits }
-        let rows = try await database.select().column("doc_id").column("body_text").from(SearchSchema.texts)
-            .where("doc_id", .in, SQLBind.group(hits.map(\.docID))).all()
-        var texts: [Int64: String] = [:]
-        for row in rows { texts[try row.decode(column: "doc_id", as: Int64.self)] = try row.decode(column: "body_text", as: String.self) }
-        return hits.map { hit in
-            var hit = hit
-            hit.bodyText = texts[hit.docID] ?? ""
-            return hit
+    /// The hits for `docIDs`, in that order, with their plain texts.
+    static func hits(_ docIDs: [Int64], on database: any SQLDatabase) async throws -> [SearchHit] {
+        guard !docIDs.isEmpty else { return [] }
+        var select = database.select()
+        for column in hit { select = select.column(SQLColumn(column, table: "d")) }
+        let rows = try await select.column(SQLColumn("body_text", table: "t"))
+            .from(SQLAlias(SQLIdentifier(SearchSchema.documents), as: SQLIdentifier("d")))
+            .join(SQLAlias(SQLIdentifier(SearchSchema.texts), as: SQLIdentifier("t")),
+                  on: SQLColumn("doc_id", table: "t"), .equal, SQLColumn("doc_id", table: "d"))
+            .where(SQLColumn("doc_id", table: "d"), .in, SQLBind.group(docIDs)).all()
+        var byID: [Int64: SearchHit] = [:]
+        for row in rows {
+            var hit = try decodeHit(row)
+            hit.bodyText = try row.decode(column: "body_text", as: String.self)
+            byID[hit.docID] = hit
         }
+        return docIDs.compactMap { byID[$0] }
     }
 
-    static let documentColumns = ["item_type", "id", "slug", "title", "visibility", "term_count"]
+    static let documentColumns = ["doc_id", "item_type", "id", "slug", "title", "visibility", "term_count"]
 
-    static func documentValues(_ document: SearchDocument) -> [any SQLExpression] {
-        [SQLBind(document.type.rawValue), SQLBind(document.id), SQLBind(document.slug), SQLBind(document.title),
+    static func documentValues(_ docID: Int64, _ document: SearchDocument) -> [any SQLExpression] {
+        [SQLBind(docID), SQLBind(document.type.rawValue), SQLBind(document.id), SQLBind(document.slug), SQLBind(document.title),
          SQLBind(document.visibility.rawValue), SQLBind(document.termCount)]
-    }
-
-    static let textColumns = ["doc_id", "body_text", "terms_title", "terms_body"]
-
-    static func textValues(_ docID: Int64, _ document: SearchDocument) -> [any SQLExpression] {
-        [SQLBind(docID), SQLBind(document.bodyText), SQLBind(document.storedTitleTerms), SQLBind(document.storedBodyTerms)]
-    }
-
-    static func updateText(_ docID: Int64, _ document: SearchDocument, on database: any SQLDatabase) async throws {
-        try await database.update(SearchSchema.texts)
-            .set("body_text", to: SQLBind(document.bodyText))
-            .set("terms_title", to: SQLBind(document.storedTitleTerms))
-            .set("terms_body", to: SQLBind(document.storedBodyTerms))
-            .where("doc_id", .equal, SQLBind(docID)).run()
-    }
-
-    /// Records every term seen, for spelling suggestions.
-    static func recordTerms(of documents: [SearchDocument], on database: any SQLDatabase) async throws {
-        let terms = Array(documents.reduce(into: Set<String>()) { $0.formUnion($1.distinctTerms) }).sorted()
-        for chunk in stride(from: 0, to: terms.count, by: 500).map({ Array(terms[$0..<min($0 + 500, terms.count)]) }) {
-            try await database.insert(into: SearchSchema.terms).columns("term")
-                .valueRows(chunk.map { [SQLBind($0)] as [any SQLExpression] })
-                .ignoringConflicts()
-                .run()
-        }
     }
 }
 

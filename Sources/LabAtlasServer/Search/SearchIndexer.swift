@@ -13,16 +13,15 @@ struct SearchIndexer {
         let models = try await K.M.query(on: database).filter(\._$id ~~ ids).all()
         let documents = try models.map { try SearchDocument(K.self, $0) }
         let live = Set(documents.map(\.id))
-        let sql = try database.sql
-        try await database.searchEngine.remove(ids: ids.filter { !live.contains($0) }, on: sql)
-        try await database.searchEngine.upsert(documents, on: sql)
+        let store = try SearchIndexStore(database: database)
+        try await store.remove(ids: ids.filter { !live.contains($0) })
+        try await store.upsert(documents)
     }
 
     /// Rebuilds the whole index from the items (`labatlas reindex`); returns how many were indexed.
     @discardableResult
     func rebuildAll() async throws -> Int {
-        let sql = try database.sql
-        try await database.searchEngine.removeAll(on: sql)
+        try await SearchIndexStore(database: database).removeAll()
         var count = 0
         for type in ItemType.allCases {
             count += try await indexEvery(type.kind)
@@ -31,7 +30,7 @@ struct SearchIndexer {
     }
 
     private func indexEvery<K: ItemKind>(_ kind: K.Type) async throws -> Int {
-        let sql = try database.sql
+        let store = try SearchIndexStore(database: database)
         var count = 0
         var lastID: UUID?
         // In id order and by chunks: a large atlas is never held in memory at once.
@@ -40,7 +39,7 @@ struct SearchIndexer {
             if let lastID { query = query.filter(\._$id > lastID) }
             let models = try await query.all()
             guard let last = models.last else { break }
-            try await database.searchEngine.insertNew(try models.map { try SearchDocument(K.self, $0) }, on: sql)
+            try await store.insertNew(try models.map { try SearchDocument(K.self, $0) })
             count += models.count
             lastID = try last.requiredID
         }

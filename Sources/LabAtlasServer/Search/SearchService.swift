@@ -28,13 +28,25 @@ struct SearchResults: Sendable {
     }
 }
 
-/// Runs searches: the engine matches and ranks; visibility, type and facet
-/// filters and every count are the same SQL on both databases, and the
-/// reader's visibility applies before anything is counted.
+/// Runs searches: the engine matches, counts and walks the index; visibility,
+/// type and facet filters are scopes of it (`SearchScope`), and ranking is the
+/// same Swift code on both databases.
+///
+/// Ranking is BM25 (title weighted above body) over a bounded candidate set:
+/// every match when there are at most `candidateLimit`, otherwise the
+/// `candidateLimit` most recently saved matches and the `titleCandidateLimit`
+/// most recently saved matches with a query word in their title (BM25 puts
+/// title matches first). Scoring every match of a word held by a tenth of half
+/// a million documents costs hundreds of milliseconds on either engine; this
+/// costs a few, and ranks exactly whenever a query is specific enough to have
+/// few matches. Past the ranked candidates, results follow the newest first.
 struct SearchService: Sendable {
     let database: any Database
     let reader: Reader
     var now = Date()
+
+    static let candidateLimit = 400
+    static let titleCandidateLimit = 200
 
     private var engine: any SearchEngine { database.searchEngine }
 
@@ -43,35 +55,119 @@ struct SearchService: Sendable {
         var request = request
         request.query = try await resolvingPrefixes(request.query)
         let sql = try database.sql
-        let typeCounts = try await countByType(request.query, on: sql)
+        var typeCounts: [ItemType: Int] = [:]
+        var counted: [(scope: SearchScope, count: Int)] = []
+        for type in ItemType.allCases {
+            var count = 0
+            for scope in scopes(type: type, filters: [:]) {
+                let matches = try await engine.count(request.query, in: scope, on: sql)
+                count += matches
+                if request.type == nil || request.type == type { counted.append((scope, matches)) }
+            }
+            if count > 0 { typeCounts[type] = count }
+        }
         var total = request.type.map { typeCounts[$0] ?? 0 } ?? typeCounts.values.reduce(0, +)
         var facetCounts: [String: [String: Int]] = [:]
         if let type = request.type {
             if !request.filters.isEmpty {
-                total = try await count(request.query, type: type, filters: request.filters, on: sql)
+                counted = []
+                for scope in scopes(type: type, filters: request.filters) {
+                    counted.append((scope, try await engine.count(request.query, in: scope, on: sql)))
+                }
+                total = counted.reduce(0) { $0 + $1.count }
             }
             facetCounts = try await countFacets(request, type: type, on: sql)
         }
         guard total > request.offset else {
             return SearchResults(total: total, typeCounts: typeCounts, facetCounts: facetCounts, hits: [], query: request.query)
         }
-        let restrict = restriction(type: request.type, filters: request.filters)
-        let hits = try await engine.rankedPage(request.query, restrict: restrict, offset: request.offset, limit: request.limit, on: sql)
+        let scopes = counted.filter { $0.count > 0 }.map(\.scope)
+        let ranked = try await rankedDocIDs(request.query, scopes: scopes, total: total, needed: request.offset + request.limit, on: sql)
+        let page = Array(ranked.dropFirst(request.offset).prefix(request.limit))
+        let hits = try await SearchColumns.hits(page, on: sql)
         return SearchResults(total: total, typeCounts: typeCounts, facetCounts: facetCounts, hits: hits, query: request.query)
     }
 
     /// How many visible documents a query matches (suggestions check with it).
     func count(_ query: SearchQuery, type: ItemType? = nil, filters: [String: String] = [:]) async throws -> Int {
         guard query.isRunnable else { return 0 }
-        return try await count(query, type: type, filters: filters, on: try database.sql)
+        let sql = try database.sql
+        var total = 0
+        for scope in (type.map { [$0] } ?? ItemType.allCases).flatMap({ scopes(type: $0, filters: type == nil ? [:] : filters) }) {
+            total += try await engine.count(query, in: scope, on: sql)
+        }
+        return total
     }
 
-    /// The best visible matches, for "similar items".
+    /// The best visible matches, for "similar items" and suggestions.
     func top(_ query: SearchQuery, limit: Int, excluding id: UUID) async throws -> [SearchHit] {
         guard query.isRunnable else { return [] }
-        let base = restriction(type: nil, filters: [:])
-        let restrict: @Sendable (SQLSelectBuilder) -> SQLSelectBuilder = { base($0).where(SQLColumn("id", table: "d"), .notEqual, SQLBind(id)) }
-        return try await engine.rankedPage(query, restrict: restrict, offset: 0, limit: limit, on: try database.sql)
+        let sql = try database.sql
+        var scopes: [SearchScope] = []
+        var total = 0
+        for scope in ItemType.allCases.flatMap({ self.scopes(type: $0, filters: [:]) }) {
+            let count = try await engine.count(query, in: scope, on: sql)
+            if count > 0 { scopes.append(scope); total += count }
+        }
+        let ranked = try await rankedDocIDs(query, scopes: scopes, total: total, needed: limit + 1, on: sql)
+        return Array(try await SearchColumns.hits(Array(ranked.prefix(limit + 1)), on: sql).filter { $0.id != id }.prefix(limit))
+    }
+
+    // MARK: - Ranking
+
+    /// At least the first `needed` matches in result order (fewer when there are fewer).
+    private func rankedDocIDs(_ query: SearchQuery, scopes: [SearchScope], total: Int, needed: Int,
+                              on sql: any SQLDatabase) async throws -> [Int64] {
+        var candidates = try await newest(query, scopes: scopes, titleOnly: false, limit: Self.candidateLimit, on: sql)
+        if total > candidates.count {
+            let titled = try await newest(query, scopes: scopes, titleOnly: true, limit: Self.titleCandidateLimit, on: sql)
+            candidates = Array(Set(candidates).union(titled))
+        }
+        var ranked = try await rank(query, candidates, on: sql)
+        if needed > ranked.count, total > ranked.count {
+            let taken = Set(ranked)
+            ranked += try await newest(query, scopes: scopes, titleOnly: false, limit: needed, on: sql).filter { !taken.contains($0) }
+        }
+        return ranked
+    }
+
+    /// The `limit` newest matches over all scopes, newest first.
+    private func newest(_ query: SearchQuery, scopes: [SearchScope], titleOnly: Bool, limit: Int,
+                        on sql: any SQLDatabase) async throws -> [Int64] {
+        var found: [Int64] = []
+        for scope in scopes {
+            found += try await engine.newest(query, in: scope, titleOnly: titleOnly, limit: limit, on: sql)
+        }
+        return Array(found.sorted { SearchDocID.sequence(of: $0) > SearchDocID.sequence(of: $1) }.prefix(limit))
+    }
+
+    /// BM25 over the candidates' stored terms, with the index's shared statistics; ties by document number.
+    private func rank(_ query: SearchQuery, _ candidates: [Int64], on sql: any SQLDatabase) async throws -> [Int64] {
+        guard !candidates.isEmpty else { return [] }
+        let clauses = query.included.map(\.kind)
+        var terms: [String] = []
+        var prefixFrequencies: [String: Int64] = [:]
+        for clause in clauses {
+            switch clause {
+            case .terms(let list): terms += list
+            case .prefix(let prefix): prefixFrequencies[prefix] = try await SearchStatistics.prefixFrequency(prefix, on: sql)
+            }
+        }
+        let statistics = try await SearchStatistics.load(terms: terms, on: sql)
+        let scorer = BM25(clauses: clauses,
+                          documentFrequencies: clauses.map { statistics.frequency(of: $0, prefixFrequencies: prefixFrequencies) },
+                          rowCount: statistics.rowCount, tokenCount: statistics.tokenCount)
+        var scores: [Int64: Double] = [:]
+        for start in stride(from: 0, to: candidates.count, by: 500) {
+            let chunk = Array(candidates[start..<min(start + 500, candidates.count)])
+            for row in try await sql.select().column("doc_id").column("terms_title").column("terms_body")
+                .from(SearchSchema.texts).where("doc_id", .in, SQLBind.group(chunk)).all() {
+                let columns = [BM25.tokens(try row.decode(column: "terms_title", as: String.self)),
+                               BM25.tokens(try row.decode(column: "terms_body", as: String.self))]
+                scores[try row.decode(column: "doc_id", as: Int64.self)] = scorer.score(columns: columns)
+            }
+        }
+        return candidates.sorted { (scores[$0] ?? 0, $0) < (scores[$1] ?? 0, $1) }
     }
 
     /// The index holds stems, and a typed prefix can run past the stem of the words
@@ -85,6 +181,7 @@ struct SearchService: Sendable {
             while prefix.count > 4 {
                 let upper = prefix + "\u{10FFFF}"
                 let found = try await sql.select().column("term").from(SearchSchema.terms)
+                    .where("doc_count", .greaterThan, SQLBind(0))
                     .where("term", .greaterThanOrEqual, SQLBind(prefix)).where("term", .lessThan, SQLBind(upper))
                     .limit(1).first()
                 if found != nil { break }
@@ -97,84 +194,71 @@ struct SearchService: Sendable {
 
     // MARK: - Counting
 
-    private func countByType(_ query: SearchQuery, on sql: any SQLDatabase) async throws -> [ItemType: Int] {
-        let rows = try await restriction(type: nil, filters: [:])(engine.matching(query, sql.select()
-            .column(SQLColumn("item_type", table: "d")).column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")))
-            .groupBy(SQLColumn("item_type", table: "d")).all()
-        var counts: [ItemType: Int] = [:]
-        for row in rows {
-            guard let type = ItemType(rawValue: try row.decode(column: "item_type", as: String.self)) else { continue }
-            counts[type] = try row.decode(column: "n", as: Int.self)
-        }
-        return counts
+    private func count(_ query: SearchQuery, type: ItemType, filters: [String: String], on sql: any SQLDatabase) async throws -> Int {
+        var total = 0
+        for scope in scopes(type: type, filters: filters) { total += try await engine.count(query, in: scope, on: sql) }
+        return total
     }
 
-    private func count(_ query: SearchQuery, type: ItemType?, filters: [String: String], on sql: any SQLDatabase) async throws -> Int {
-        let row = try await restriction(type: type, filters: filters)(engine.matching(query, sql.select()
-            .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n"))).first()
-        return try row?.decode(column: "n", as: Int.self) ?? 0
-    }
-
+    /// Counts per facet value among the visible matches of `type`, each facet
+    /// counted without its own filter (disjunctive). Facets whose counts apply
+    /// the same filters share one pass over the matches.
     private func countFacets(_ request: SearchRequest, type: ItemType, on sql: any SQLDatabase) async throws -> [String: [String: Int]] {
         var result: [String: [String: Int]] = [:]
+        var passes: [[String: String]: [String]] = [:]
         for facet in FacetCatalog.facets(for: type) {
             var others = request.filters
             others[facet.name] = nil
+            result[facet.name] = [:]
             if facet.name == "when" {
-                var counts: [String: Int] = [:]
                 for value in ["upcoming", "past"] {
                     var scoped = others
                     scoped["when"] = value
-                    counts[value] = try await count(request.query, type: type, filters: scoped, on: sql)
+                    result["when", default: [:]][value] = try await count(request.query, type: type, filters: scoped, on: sql)
                 }
-                result["when"] = counts
-                continue
+            } else {
+                passes[others, default: []].append(facet.name)
             }
-            let matches = restriction(type: type, filters: others)(engine.matching(request.query, sql.select()
-                .column(SQLColumn("id", table: "d"))))
-            let rows = try await sql.select()
-                .column("value").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-                .from(ItemFacet.schema)
-                .where("item_type", .equal, SQLBind(type.rawValue))
-                .where("facet", .equal, SQLBind(facet.name))
-                .where(SQLColumn("item_id"), .in, SQLGroupExpression(matches.select))
-                .groupBy("value").all()
-            var counts: [String: Int] = [:]
-            for row in rows {
-                counts[try row.decode(column: "value", as: String.self)] = try row.decode(column: "n", as: Int.self)
+        }
+        for (filters, names) in passes.sorted(by: { $0.value.joined() < $1.value.joined() }) {
+            for scope in scopes(type: type, filters: filters) {
+                let matches = engine.matching(request.query, in: scope, sql.select().column(SQLColumn("id", table: "d")))
+                let rows = try await sql.select()
+                    .column("facet").column("value").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                    .from(ItemFacet.schema)
+                    .where("item_type", .equal, SQLBind(type.rawValue))
+                    .where("facet", .in, SQLBind.group(names))
+                    .where(SQLColumn("item_id"), .in, SQLGroupExpression(matches.select))
+                    .groupBy("facet").groupBy("value").all()
+                for row in rows {
+                    let facet = try row.decode(column: "facet", as: String.self)
+                    result[facet, default: [:]][try row.decode(column: "value", as: String.self), default: 0] += try row.decode(column: "n", as: Int.self)
+                }
             }
-            result[facet.name] = counts
         }
         return result
     }
 
-    // MARK: - Restrictions
+    // MARK: - Scopes and restrictions
 
-    /// Visibility for the reader, then the type and its facet filters, on documents aliased `d`.
-    func restriction(type: ItemType?, filters: [String: String]) -> @Sendable (SQLSelectBuilder) -> SQLSelectBuilder {
-        let visibility = visibilityPredicate(type: type)
-        let filterPredicates = filters.sorted { $0.key < $1.key }.compactMap { facet, value in
-            type.map { facetPredicate(type: $0, facet: facet, value: value) }
+    /// The parts of the index a reader sees of `type`: public documents by their
+    /// range alone; for a signed-in reader, the other visibilities under the
+    /// reader's rule; everything for an administrator. Facet filters restrict each.
+    func scopes(type: ItemType, filters: [String: String]) -> [SearchScope] {
+        let facets = filters.sorted { $0.key < $1.key }.map { facetPredicate(type: type, facet: $0.key, value: $0.value) }
+        func all(_ predicates: [any SQLExpression]) -> (any SQLExpression)? {
+            guard let first = predicates.first else { return nil }
+            return predicates.dropFirst().reduce(first) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.and, right: $1) }
         }
-        let typeValue = type?.rawValue
-        return { select in
-            var select = select.where(visibility)
-            if let typeValue { select = select.where(SQLColumn("item_type", table: "d"), .equal, SQLBind(typeValue)) }
-            return filterPredicates.reduce(select) { $0.where($1) }
+        if reader.seesEverything {
+            return [SearchScope(range: SearchDocID.range(type: type), restriction: all(facets))]
         }
-    }
-
-    /// The one visibility rule (`Reader`), applied per type to the documents.
-    private func visibilityPredicate(type: ItemType?) -> any SQLExpression {
-        if let type { return reader.visibilityPredicate(for: type, table: "d") }
-        // Signed out (or an administrator), the rule does not depend on the type.
-        if !reader.isSignedIn || reader.seesEverything { return reader.visibilityPredicate(for: .labs, table: "d") }
-        let perType: [any SQLExpression] = ItemType.allCases.map { type in
-            SQLGroupExpression(SQLBinaryExpression(
-                left: SQLBinaryExpression(left: SQLColumn("item_type", table: "d"), op: SQLBinaryOperator.equal, right: SQLBind(type.rawValue)),
-                op: SQLBinaryOperator.and, right: reader.visibilityPredicate(for: type, table: "d")))
+        var scopes = [SearchScope(range: SearchDocID.range(type: type, visibilities: [.public]), restriction: all(facets))]
+        if reader.isSignedIn {
+            scopes.append(SearchScope(range: SearchDocID.range(type: type, visibilities: [.network, .members]),
+                                      restriction: all([reader.visibilityPredicate(for: type, table: "d")] + facets)))
         }
-        return SQLGroupExpression(perType.dropFirst().reduce(perType[0]) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1) })
+        return scopes
     }
 
     private func facetPredicate(type: ItemType, facet: String, value: String) -> any SQLExpression {

@@ -23,10 +23,10 @@ struct SimilarItems {
             }
         }
         let candidates = weights.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(40).map(\.key)
-        let statistics = try await service.database.searchEngine.documentFrequencies(candidates, on: sql)
-        let rows = Double(max(statistics.rows, 1))
+        let statistics = try await SearchStatistics.load(terms: candidates, on: sql)
+        let rows = Double(max(statistics.rowCount, 1))
         let distinctive = candidates.compactMap { term -> (String, Double)? in
-            let frequency = Double(statistics.frequencies[term] ?? 0)
+            let frequency = Double(statistics.documentFrequencies[term] ?? 0)
             // A term only this item holds finds nothing else; one most items hold says nothing.
             guard frequency > 1, frequency < rows * 0.2 || rows < 50 else { return nil }
             return (term, (weights[term] ?? 0) * log(rows / frequency))

@@ -35,6 +35,7 @@ struct SpellingSuggester {
               let next = Unicode.Scalar(first.value + 1) else { return nil }
         let limit = term.count <= 5 ? 1 : 2
         let rows = try await service.database.sql.select().column("term").from(SearchSchema.terms)
+            .where("doc_count", .greaterThan, SQLBind(0))
             .where("term", .greaterThanOrEqual, SQLBind(String(first)))
             .where("term", .lessThan, SQLBind(String(next)))
             .all()
@@ -47,8 +48,7 @@ struct SpellingSuggester {
         }
         // Closest first; among equally close terms, the most common: it is what people usually mean.
         let nearest = candidates.sorted { ($0.distance, $0.term) < ($1.distance, $1.term) }.prefix(24)
-        let frequencies = try await service.database.searchEngine
-            .documentFrequencies(nearest.map(\.term), on: try service.database.sql).frequencies
+        let frequencies = try await SearchStatistics.load(terms: nearest.map(\.term), on: try service.database.sql).documentFrequencies
         let ranked = nearest.sorted {
             ($0.distance, -(frequencies[$0.term] ?? 0), $0.term) < ($1.distance, -(frequencies[$1.term] ?? 0), $1.term)
         }
