@@ -59,6 +59,23 @@ import Testing
 }
 
 @Suite struct BM25Tests {
+    @Test func scoringStoredColumnsAsBytesEqualsScoringTheirTokens() {
+        let queries: [[SearchQuery.Kind]] = [
+            [.terms(["atelier"])], [.terms(["design", "servic"]), .prefix("numer")], [.prefix("a"), .prefix("at"), .terms(["atelier"])],
+            [.terms(["ecol", "ecol"])], [.terms(["日本"]), .terms(["cafe"])], [.terms(["absent"])],
+        ]
+        let columns = [
+            ["atelier design servic", "numer atelier design servic atelier numeriqu ecol ecol ecol"],
+            ["", "atelier"], ["日本 cafe", "cafe 日本 日本"], ["at atelier a", ""], ["  atelier  double  ", "x"],
+        ]
+        for clauses in queries {
+            let scorer = BM25(clauses: clauses, documentFrequencies: clauses.map { _ in 7 }, rowCount: 100, tokenCount: 2_000)
+            for pair in columns {
+                #expect(scorer.score(storedColumns: pair) == scorer.score(columns: pair.map(BM25.tokens)), "\(clauses) on \(pair)")
+            }
+        }
+    }
+
     @Test func rarerTermsAndTitlesWeighMore() {
         let clauses: [SearchQuery.Kind] = [.terms(["atelier"])]
         let scorer = BM25(clauses: clauses, documentFrequencies: [10], rowCount: 1_000, tokenCount: 100_000)

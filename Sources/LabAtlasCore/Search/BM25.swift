@@ -49,6 +49,133 @@ public struct BM25: Sendable {
         return -1.0 * score
     }
 
+    /// The same score from the stored columns (terms separated by single
+    /// spaces), read as bytes: ranking scores hundreds of candidates a query,
+    /// and splitting them into `Substring`s cost more than the database work.
+    public func score(storedColumns: [String]) -> Double {
+        guard storedColumns.count == 2 else { return score(columns: storedColumns.map(Self.tokens)) }
+        return scores(packed: "0\t" + storedColumns[0] + "\t" + storedColumns[1]).first?.score ?? 0
+    }
+
+    /// Scores of documents packed one a line as `number<TAB>title terms<TAB>body terms`
+    /// (what `search_texts` gives aggregated into one string).
+    public func scores(packed: String) -> [(document: Int64, score: Double)] {
+        var packed = packed
+        var results: [(document: Int64, score: Double)] = []
+        guard let matcher = ByteMatcher(clauses) else {
+            for line in packed.split(separator: "\n") {
+                let fields = line.split(separator: "\t", omittingEmptySubsequences: false)
+                guard fields.count == 3, let number = Int64(fields[0]) else { continue }
+                results.append((number, score(columns: [Self.tokens(String(fields[1])), Self.tokens(String(fields[2]))])))
+            }
+            return results
+        }
+        var marks: [UInt64] = []
+        packed.withUTF8 { bytes in
+            var lineStart = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
+                defer { lineStart = index + 1 }
+                guard index > lineStart else { continue }
+                let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<index])
+                guard let firstTab = line.firstIndex(of: 0x09),
+                      let secondTab = line[(firstTab + 1)...].firstIndex(of: 0x09),
+                      let number = Int64(String(decoding: UnsafeBufferPointer(rebasing: line[..<firstTab]), as: UTF8.self)) else { continue }
+                let columns = [UnsafeBufferPointer(rebasing: line[(firstTab + 1)..<secondTab]),
+                               UnsafeBufferPointer(rebasing: line[(secondTab + 1)...])]
+                results.append((number, score(columnBytes: columns, matcher: matcher, marks: &marks)))
+            }
+        }
+        return results
+    }
+
+    private func score(columnBytes: [UnsafeBufferPointer<UInt8>], matcher: ByteMatcher, marks: inout [UInt64]) -> Double {
+        var frequencies = [Double](repeating: 0, count: clauses.count)
+        var length = 0
+        for (column, bytes) in columnBytes.enumerated() {
+            let weight = column < Self.columnWeights.count ? Self.columnWeights[column] : 1.0
+            marks.removeAll(keepingCapacity: true)
+            var start = 0
+            for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x20 {
+                if index > start { marks.append(matcher.mark(UnsafeBufferPointer(rebasing: bytes[start..<index]))) }
+                start = index + 1
+            }
+            length += marks.count
+            for (index, units) in matcher.clauseUnits.enumerated() {
+                let hits = ByteMatcher.occurrences(of: units, in: marks)
+                if hits > 0 { frequencies[index] += Double(hits) * weight }
+            }
+        }
+        let k1 = Self.k1, b = Self.b
+        let d = Double(length)
+        var score = 0.0
+        for index in clauses.indices {
+            let f = frequencies[index]
+            score += idf[index] * ((f * (k1 + 1.0)) / (f + k1 * (1 - b + b * d / averageLength)))
+        }
+        return -1.0 * score
+    }
+
+    /// The query's distinct terms and prefixes as bytes, each a bit of a token's mark.
+    struct ByteMatcher {
+        var exact: [[UInt8]] = []
+        var prefixes: [[UInt8]] = []
+        /// Per clause: the bits its tokens must carry, in order (one for a term or a prefix).
+        var clauseUnits: [[UInt64]] = []
+
+        init?(_ clauses: [SearchQuery.Kind]) {
+            for clause in clauses {
+                switch clause {
+                case .terms(let terms):
+                    clauseUnits.append(terms.map { term in
+                        let bytes = Array(term.utf8)
+                        if let index = exact.firstIndex(of: bytes) { return UInt64(1) << UInt64(index) }
+                        exact.append(bytes)
+                        return UInt64(1) << UInt64(exact.count - 1)
+                    })
+                case .prefix(let prefix):
+                    prefixes.append(Array(prefix.utf8))
+                    clauseUnits.append([])
+                }
+            }
+            guard exact.count + prefixes.count <= 64 else { return nil }
+            // Prefix bits follow the exact terms' bits.
+            var prefixIndex = 0
+            for (index, clause) in clauses.enumerated() {
+                if case .prefix = clause {
+                    clauseUnits[index] = [UInt64(1) << UInt64(exact.count + prefixIndex)]
+                    prefixIndex += 1
+                }
+            }
+        }
+
+        func mark(_ token: UnsafeBufferPointer<UInt8>) -> UInt64 {
+            var mark: UInt64 = 0
+            for (index, term) in exact.enumerated() where term.count == token.count && term.elementsEqual(token) {
+                mark |= UInt64(1) << UInt64(index)
+                break
+            }
+            for (index, prefix) in prefixes.enumerated() where prefix.count <= token.count
+                && prefix.elementsEqual(UnsafeBufferPointer(rebasing: token[0..<prefix.count])) {
+                mark |= UInt64(1) << UInt64(exact.count + index)
+            }
+            return mark
+        }
+
+        static func occurrences(of units: [UInt64], in marks: [UInt64]) -> Int {
+            guard let first = units.first, marks.count >= units.count else { return 0 }
+            var count = 0
+            for start in 0...(marks.count - units.count) where marks[start] & first != 0 {
+                var matches = true
+                for offset in 1..<units.count where marks[start + offset] & units[offset] == 0 {
+                    matches = false
+                    break
+                }
+                if matches { count += 1 }
+            }
+            return count
+        }
+    }
+
     static func occurrences(of clause: SearchQuery.Kind, in tokens: [Substring]) -> Int {
         switch clause {
         case .prefix(let prefix):

@@ -49,7 +49,8 @@ struct BenchLoadCommand: AsyncCommand {
             .load(count: count) { done in
                 if done % 50_000 < SyntheticAtlasLoader.batchSize { context.console.print("  \(done) éléments…") }
             }
-        if app.db.isPostgres { try await (app.db as! any SQLDatabase).raw("VACUUM ANALYZE").run() }
+        try await app.db.searchEngine.compact(on: try app.db.sql)
+        if app.db.isPostgres { try await app.db.sql.raw("VACUUM ANALYZE").run() }
         let seconds = Date().timeIntervalSince(started)
         context.console.print(String(format: "load_seconds=%.1f labs=%d projects=%d experiences=%d sessions=%d",
                                      seconds, summary.labs, summary.projects, summary.experiences, summary.sessions))
@@ -89,6 +90,10 @@ struct BenchSearchCommand: AsyncCommand {
             totals.append(results.total)
         }
         context.console.print("engine_ms " + Percentiles(engine).line)
+        for index in engine.indices.sorted(by: { engine[$0] > engine[$1] }).prefix(8) {
+            context.console.print(String(format: "  slow: %.1f ms, %d matches: %@%@", engine[index], totals[index], mix[index].text,
+                                         mix[index].type.map { " (type=\($0.rawValue))" } ?? ""))
+        }
         let sortedTotals = totals.sorted()
         context.console.print("matches p50=\(sortedTotals[sortedTotals.count / 2]) p95=\(sortedTotals[sortedTotals.count * 95 / 100]) max=\(sortedTotals.last ?? 0) zero=\(totals.filter { $0 == 0 }.count)")
 

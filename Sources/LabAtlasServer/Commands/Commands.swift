@@ -36,6 +36,7 @@ struct ReindexCommand: AsyncCommand {
         let count = try await context.application.db.transaction { transaction in
             try await SearchIndexer(database: transaction).rebuildAll()
         }
+        try await context.application.db.searchEngine.compact(on: try context.application.db.sql)
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))
         context.console.print("Index de recherche reconstruit : \(count) éléments en \(seconds) s.")
     }

@@ -27,6 +27,12 @@ struct PostgresSearchEngine: SearchEngine {
 
     func removeAllMatchingEntries(on database: any SQLDatabase) async throws {}
 
+    /// Fresh statistics for the planner, and the visibility map for the heap.
+    func compact(on database: any SQLDatabase) async throws {
+        try await database.raw("VACUUM ANALYZE search_docs").run()
+        try await database.raw("VACUUM ANALYZE search_texts").run()
+    }
+
     func count(_ query: SearchQuery, in scope: SearchScope, on database: any SQLDatabase) async throws -> Int {
         guard query.isRunnable else { return 0 }
         let row = try await matching(query, in: scope, database.select()
@@ -41,8 +47,8 @@ struct PostgresSearchEngine: SearchEngine {
         if titleOnly, let title = SearchQuery(clauses: query.included, mode: .any).tsquery() {
             select = select.where(SQLQueryString("d.title_tsv @@ CAST(\(bind: title) AS tsquery)"))
         }
-        return try await select.orderBy(SQLColumn("doc_id", table: "d"), SQLDirection.descending).limit(limit).all()
-            .map { try $0.decode(column: "doc_id", as: Int64.self) }
+        return try await PackedRows.documentNumbers(select.orderBy(SQLColumn("doc_id", table: "d"), SQLDirection.descending).limit(limit),
+                                                    on: database, postgres: true)
     }
 
     func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder {

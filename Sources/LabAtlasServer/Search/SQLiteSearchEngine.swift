@@ -36,6 +36,12 @@ struct SQLiteSearchEngine: SearchEngine {
         try await database.raw("INSERT INTO search_fts(search_fts) VALUES ('delete-all')").run()
     }
 
+    /// Bulk writes leave FTS5 with several segments, and every query seeks each
+    /// term in each of them: merged into one, queries read one posting list a term.
+    func compact(on database: any SQLDatabase) async throws {
+        try await database.raw("INSERT INTO search_fts(search_fts) VALUES ('optimize')").run()
+    }
+
     func count(_ query: SearchQuery, in scope: SearchScope, on database: any SQLDatabase) async throws -> Int {
         guard let expression = query.fts5Expression() else { return 0 }
         let row: (any SQLRow)?
@@ -57,19 +63,19 @@ struct SQLiteSearchEngine: SearchEngine {
         if titleOnly, let title = SearchQuery(clauses: query.included, mode: .any).fts5Expression(column: "terms_title") {
             expression = "(" + expression + ") AND " + title
         }
-        let rows: [any SQLRow]
         if scope.restriction == nil {
-            rows = try await database.raw("""
-                SELECT rowid AS doc_id FROM search_fts WHERE search_fts MATCH \(bind: expression)
+            let row = try await database.raw("""
+                SELECT group_concat(rowid) AS ids FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH \(bind: expression)
                 AND rowid >= \(bind: scope.range.lowerBound) AND rowid <= \(bind: scope.range.upperBound)
-                ORDER BY rowid DESC LIMIT \(bind: limit)
-                """).all()
-        } else {
-            rows = try await scope.apply(matching(expression, database.select().column(SQLColumn("doc_id", table: "d"))),
-                                         docID: SQLColumn("rowid", table: "search_fts"))
-                .orderBy(SQLColumn("rowid", table: "search_fts"), SQLDirection.descending).limit(limit).all()
+                ORDER BY rowid DESC LIMIT \(bind: limit))
+                """).first()
+            return PackedRows.parseNumbers(try row?.decode(column: "ids", as: String?.self))
         }
-        return try rows.map { try $0.decode(column: "doc_id", as: Int64.self) }
+        return try await PackedRows.documentNumbers(
+            scope.apply(matching(expression, database.select().column(SQLColumn("doc_id", table: "d"))),
+                        docID: SQLColumn("rowid", table: "search_fts"))
+                .orderBy(SQLColumn("rowid", table: "search_fts"), SQLDirection.descending).limit(limit),
+            on: database, postgres: false)
     }
 
     func matching(_ query: SearchQuery, _ select: SQLSelectBuilder) -> SQLSelectBuilder {

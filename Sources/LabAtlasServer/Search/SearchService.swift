@@ -158,13 +158,15 @@ struct SearchService: Sendable {
                           documentFrequencies: clauses.map { statistics.frequency(of: $0, prefixFrequencies: prefixFrequencies) },
                           rowCount: statistics.rowCount, tokenCount: statistics.tokenCount)
         var scores: [Int64: Double] = [:]
+        let postgres = database.isPostgres
+        let line = SQLRaw(postgres ? "CAST(doc_id AS TEXT) || chr(9) || terms_title || chr(9) || terms_body"
+                                   : "CAST(doc_id AS TEXT) || char(9) || terms_title || char(9) || terms_body")
         for start in stride(from: 0, to: candidates.count, by: 500) {
             let chunk = Array(candidates[start..<min(start + 500, candidates.count)])
-            for row in try await sql.select().column("doc_id").column("terms_title").column("terms_body")
-                .from(SearchSchema.texts).where("doc_id", .in, SQLBind.group(chunk)).all() {
-                let columns = [BM25.tokens(try row.decode(column: "terms_title", as: String.self)),
-                               BM25.tokens(try row.decode(column: "terms_body", as: String.self))]
-                scores[try row.decode(column: "doc_id", as: Int64.self)] = scorer.score(columns: columns)
+            let row = try await sql.select().column(PackedRows.aggregate(line, separator: "\n", postgres: postgres), as: "packed")
+                .from(SearchSchema.texts).where("doc_id", .in, SQLBind.group(chunk)).first()
+            for (document, score) in scorer.scores(packed: try row?.decode(column: "packed", as: String?.self) ?? "") {
+                scores[document] = score
             }
         }
         return candidates.sorted { (scores[$0] ?? 0, $0) < (scores[$1] ?? 0, $1) }
@@ -222,14 +224,20 @@ struct SearchService: Sendable {
         }
         for (filters, names) in passes.sorted(by: { $0.value.joined() < $1.value.joined() }) {
             for scope in scopes(type: type, filters: filters) {
+                // The matches drive the join, a few index lookups each: SQLite, without
+                // statistics, would rather scan every facet row of the type for each match.
                 let matches = engine.matching(request.query, in: scope, sql.select().column(SQLColumn("id", table: "d")))
                 let rows = try await sql.select()
-                    .column("facet").column("value").column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-                    .from(ItemFacet.schema)
-                    .where("item_type", .equal, SQLBind(type.rawValue))
-                    .where("facet", .in, SQLBind.group(names))
-                    .where(SQLColumn("item_id"), .in, SQLGroupExpression(matches.select))
-                    .groupBy("facet").groupBy("value").all()
+                    .column(SQLColumn("facet", table: "f")).column(SQLColumn("value", table: "f"))
+                    .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
+                    .from(SQLAlias(SQLGroupExpression(matches.select), as: SQLIdentifier("m")))
+                    .join(database.isPostgres ? SQLAlias(SQLIdentifier(ItemFacet.schema), as: SQLIdentifier("f"))
+                                              : SQLRaw("\(ItemFacet.schema) AS f INDEXED BY item_facets_by_item"),
+                          method: database.isPostgres ? SQLJoinMethod.inner : SQLRaw("CROSS"),
+                          on: SQLColumn("item_id", table: "f"), .equal, SQLColumn("id", table: "m"))
+                    .where(SQLColumn("item_type", table: "f"), .equal, SQLBind(type.rawValue))
+                    .where(SQLColumn("facet", table: "f"), .in, SQLBind.group(names))
+                    .groupBy(SQLColumn("facet", table: "f")).groupBy(SQLColumn("value", table: "f")).all()
                 for row in rows {
                     let facet = try row.decode(column: "facet", as: String.self)
                     result[facet, default: [:]][try row.decode(column: "value", as: String.self), default: 0] += try row.decode(column: "n", as: Int.self)
