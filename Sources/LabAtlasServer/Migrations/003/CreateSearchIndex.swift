@@ -53,8 +53,9 @@ struct CreateSearchIndex: AsyncMigration {
         if database.isPostgres {
             try await sql.raw("ALTER TABLE search_docs ADD COLUMN tsv tsvector NOT NULL").run()
             try await sql.raw("ALTER TABLE search_docs ADD COLUMN title_tsv tsvector NOT NULL").run()
-            try await sql.raw("CREATE INDEX search_docs_tsv ON search_docs USING GIN (tsv)").run()
-            try await sql.raw("CREATE INDEX search_docs_title_tsv ON search_docs USING GIN (title_tsv)").run()
+            for (name, column) in SearchSchema.postgresTextIndexes {
+                try await sql.raw("CREATE INDEX \(ident: name) ON search_docs USING GIN (\(ident: column))").run()
+            }
         } else {
             // External content: the terms live once, in search_texts; 'ascii' splits
             // the stored terms on spaces only, since they are already analyzed.
@@ -82,4 +83,6 @@ enum SearchSchema {
     static let texts = "search_texts"
     static let terms = "search_terms"
     static let statistics = "search_stats"
+    /// PostgreSQL's GIN indexes (name, column); a bulk load may drop and rebuild them.
+    static let postgresTextIndexes = [("search_docs_tsv", "tsv"), ("search_docs_title_tsv", "title_tsv")]
 }
