@@ -39,14 +39,7 @@ public struct BM25: Sendable {
                 for _ in 0..<hits { frequencies[index] += weight }
             }
         }
-        let k1 = Self.k1, b = Self.b
-        let d = Double(length)
-        var score = 0.0
-        for index in clauses.indices {
-            let f = frequencies[index]
-            score += idf[index] * ((f * (k1 + 1.0)) / (f + k1 * (1 - b + b * d / averageLength)))
-        }
-        return -1.0 * score
+        return combine(frequencies, length: length)
     }
 
     /// The same score from the stored columns (terms separated by single
@@ -105,6 +98,11 @@ public struct BM25: Sendable {
                 if hits > 0 { frequencies[index] += Double(hits) * weight }
             }
         }
+        return combine(frequencies, length: length)
+    }
+
+    /// FTS5's formula, from each clause's weighted frequency and the document's length.
+    private func combine(_ frequencies: [Double], length: Int) -> Double {
         let k1 = Self.k1, b = Self.b
         let d = Double(length)
         var score = 0.0
