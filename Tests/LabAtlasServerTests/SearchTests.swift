@@ -111,6 +111,33 @@ extension Application {
         }
     }
 
+    /// With more matches than candidates, the ranked candidates come first, then
+    /// the newest of the rest: paging through gives every match exactly once.
+    @Test func pagingPastTheRankedCandidatesGivesEveryMatchOnce() async throws {
+        try await withDemoApp { app in
+            var service = SearchService(database: app.db, reader: .anonymous)
+            service.candidateLimit = 12
+            service.titleCandidateLimit = 6
+            let query = SearchQuery.parse("lab")
+            var seen: [String] = []
+            var total = 0
+            for page in 0..<20 {
+                let results = try await service.search(SearchRequest(query: query, type: nil, offset: page * 7, limit: 7))
+                total = results.total
+                seen += results.hits.map(\.slug)
+                if results.hits.count < 7 { break }
+            }
+            #expect(total > 30)
+            #expect(seen.count == total)
+            #expect(Set(seen).count == total)
+            // The first page ranks the candidates, title matches among them.
+            let first = try await service.search(SearchRequest(query: query, type: nil, offset: 0, limit: 3))
+            let exact = try await SearchService(database: app.db, reader: .anonymous).search(SearchRequest(query: query, type: nil, offset: 0, limit: 3))
+            #expect(first.total == exact.total)
+            #expect(first.hits.allSatisfy { FrenchAnalyzer.terms($0.title).contains(FrenchAnalyzer.term("lab")!) })
+        }
+    }
+
     @Test func phrasesExclusionsAndPrefixes() async throws {
         try await withApp { app in
             let writer = ItemWriter(database: app.db)
@@ -230,6 +257,12 @@ struct SearchEngineAgreementTests {
             let request = SearchRequest(query: SearchQuery.parse(text), type: type, offset: 0, limit: 20)
             let a = try await SearchService(database: sqlite.db, reader: .anonymous).search(request)
             let b = try await SearchService(database: postgres.db, reader: .anonymous).search(request)
+            // Small candidate sets take the bounded path on most queries: it must agree too.
+            var smallA = SearchService(database: sqlite.db, reader: .anonymous)
+            var smallB = SearchService(database: postgres.db, reader: .anonymous)
+            (smallA.candidateLimit, smallA.titleCandidateLimit, smallB.candidateLimit, smallB.titleCandidateLimit) = (10, 5, 10, 5)
+            #expect(try await smallA.search(request).hits.map(\.slug) == (try await smallB.search(request)).hits.map(\.slug),
+                    "bounded order for \(text)")
             #expect(a.total == b.total, "total for \(text)")
             #expect(a.typeCounts == b.typeCounts, "type counts for \(text)")
             compared += 1

@@ -45,8 +45,8 @@ struct SearchService: Sendable {
     let reader: Reader
     var now = Date()
 
-    static let candidateLimit = 400
-    static let titleCandidateLimit = 200
+    var candidateLimit = 400
+    var titleCandidateLimit = 200
 
     private var engine: any SearchEngine { database.searchEngine }
 
@@ -118,9 +118,9 @@ struct SearchService: Sendable {
     /// At least the first `needed` matches in result order (fewer when there are fewer).
     private func rankedDocIDs(_ query: SearchQuery, scopes: [SearchScope], total: Int, needed: Int,
                               on sql: any SQLDatabase) async throws -> [Int64] {
-        var candidates = try await newest(query, scopes: scopes, titleOnly: false, limit: Self.candidateLimit, on: sql)
+        var candidates = try await newest(query, scopes: scopes, titleOnly: false, limit: candidateLimit, on: sql)
         if total > candidates.count {
-            let titled = try await newest(query, scopes: scopes, titleOnly: true, limit: Self.titleCandidateLimit, on: sql)
+            let titled = try await newest(query, scopes: scopes, titleOnly: true, limit: titleCandidateLimit, on: sql)
             candidates = Array(Set(candidates).union(titled))
         }
         var ranked = try await rank(query, candidates, on: sql)
