@@ -51,6 +51,39 @@ struct PostgresSearchEngine: SearchEngine {
                                                     on: database, postgres: true)
     }
 
+    /// Every GIN scan builds the query's whole bitmap and every count visits one
+    /// heap page per match: all scopes are counted in one statement, one pass.
+    func counts(_ query: SearchQuery, in scopes: [SearchScope], on database: any SQLDatabase) async throws -> [Int] {
+        guard query.isRunnable, !scopes.isEmpty else { return scopes.map { _ in 0 } }
+        let docID = SQLColumn("doc_id", table: "d")
+        var select = database.select()
+        for (index, scope) in scopes.enumerated() {
+            select = select.column(FilteredCount(condition: scope.predicate(docID: docID)), as: "c\(index)")
+        }
+        let row = try await matching(query, select).where(anyOf(scopes.map { $0.predicate(docID: docID) })).first()
+        return try scopes.indices.map { try row?.decode(column: "c\($0)", as: Int.self) ?? 0 }
+    }
+
+    /// The newest matches of all scopes in one statement (one heap pass), newest by sequence.
+    func newest(_ query: SearchQuery, in scopes: [SearchScope], titleOnly: Bool, limit: Int,
+                on database: any SQLDatabase) async throws -> [Int64] {
+        guard query.isRunnable, !scopes.isEmpty else { return [] }
+        let docID = SQLColumn("doc_id", table: "d")
+        var select = matching(query, database.select().column(docID)).where(anyOf(scopes.map { $0.predicate(docID: docID) }))
+        if titleOnly, let title = SearchQuery(clauses: query.included, mode: .any).tsquery() {
+            select = select.where(SQLQueryString("d.title_tsv @@ CAST(\(bind: title) AS tsquery)"))
+        }
+        let sequence = SQLRaw("(d.doc_id & \(SearchDocID.sequenceMask))")
+        return try await PackedRows.documentNumbers(select.orderBy(sequence, SQLDirection.descending).limit(limit),
+                                                    on: database, postgres: true)
+    }
+
+    private func anyOf(_ predicates: [any SQLExpression]) -> any SQLExpression {
+        SQLGroupExpression(predicates.dropFirst().reduce(predicates[0]) {
+            SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1)
+        })
+    }
+
     func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder {
         scope.apply(matching(query, select), docID: SQLColumn("doc_id", table: "d"))
     }
@@ -59,5 +92,16 @@ struct PostgresSearchEngine: SearchEngine {
         let tsquery = query.tsquery() ?? "''"
         return select.from(SQLAlias(SQLIdentifier(SearchSchema.documents), as: SQLIdentifier("d")))
             .where(SQLQueryString("d.tsv @@ CAST(\(bind: tsquery) AS tsquery)"))
+    }
+}
+
+/// `COUNT(*) FILTER (WHERE …)`.
+private struct FilteredCount: SQLExpression {
+    let condition: any SQLExpression
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write("COUNT(*) FILTER (WHERE ")
+        condition.serialize(to: &serializer)
+        serializer.write(")")
     }
 }

@@ -48,10 +48,33 @@ protocol SearchEngine: Sendable {
     /// `titleOnly` keeps those with an included clause in the title.
     func newest(_ query: SearchQuery, in scope: SearchScope, titleOnly: Bool, limit: Int,
                 on database: any SQLDatabase) async throws -> [Int64]
+    /// How many documents of each scope match, in one go where the engine can.
+    func counts(_ query: SearchQuery, in scopes: [SearchScope], on database: any SQLDatabase) async throws -> [Int]
+    /// The `limit` most recently indexed matches over all `scopes`, newest first.
+    func newest(_ query: SearchQuery, in scopes: [SearchScope], titleOnly: Bool, limit: Int,
+                on database: any SQLDatabase) async throws -> [Int64]
     /// `SELECT … FROM` the documents (aliased `d`) that match `query`.
     func matching(_ query: SearchQuery, _ select: SQLSelectBuilder) -> SQLSelectBuilder
     /// `SELECT … FROM` the documents (aliased `d`) of `scope` that match `query`.
     func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder
+}
+
+extension SearchEngine {
+    /// One statement a scope: FTS5 answers each from the index alone.
+    func counts(_ query: SearchQuery, in scopes: [SearchScope], on database: any SQLDatabase) async throws -> [Int] {
+        var counts: [Int] = []
+        for scope in scopes { counts.append(try await count(query, in: scope, on: database)) }
+        return counts
+    }
+
+    func newest(_ query: SearchQuery, in scopes: [SearchScope], titleOnly: Bool, limit: Int,
+                on database: any SQLDatabase) async throws -> [Int64] {
+        var found: [Int64] = []
+        for scope in scopes {
+            found += try await newest(query, in: scope, titleOnly: titleOnly, limit: limit, on: database)
+        }
+        return Array(found.sorted { SearchDocID.sequence(of: $0) > SearchDocID.sequence(of: $1) }.prefix(limit))
+    }
 }
 
 extension Database {
@@ -59,6 +82,16 @@ extension Database {
 }
 
 extension SearchScope {
+    /// "This document is in the scope", on documents aliased `d` numbered by `docID`.
+    func predicate(docID: any SQLExpression) -> any SQLExpression {
+        let range = SQLGroupExpression(SQLBinaryExpression(
+            left: SQLBinaryExpression(left: docID, op: SQLBinaryOperator.greaterThanOrEqual, right: SQLBind(self.range.lowerBound)),
+            op: SQLBinaryOperator.and,
+            right: SQLBinaryExpression(left: docID, op: SQLBinaryOperator.lessThanOrEqual, right: SQLBind(self.range.upperBound))))
+        guard let restriction else { return range }
+        return SQLGroupExpression(SQLBinaryExpression(left: range, op: SQLBinaryOperator.and, right: restriction))
+    }
+
     /// The scope's range and restriction on `d`, for the engines' joined queries.
     func apply(_ select: SQLSelectBuilder, docID: any SQLExpression) -> SQLSelectBuilder {
         var select = select

@@ -57,23 +57,17 @@ struct SearchService: Sendable {
         let sql = try database.sql
         var typeCounts: [ItemType: Int] = [:]
         var counted: [(scope: SearchScope, count: Int)] = []
-        for type in ItemType.allCases {
-            var count = 0
-            for scope in scopes(type: type, filters: [:]) {
-                let matches = try await engine.count(request.query, in: scope, on: sql)
-                count += matches
-                if request.type == nil || request.type == type { counted.append((scope, matches)) }
-            }
-            if count > 0 { typeCounts[type] = count }
+        let everyScope: [(ItemType, SearchScope)] = ItemType.allCases.flatMap { type in self.scopes(type: type, filters: [:]).map { (type, $0) } }
+        for ((type, scope), matches) in zip(everyScope, try await engine.counts(request.query, in: everyScope.map { $0.1 }, on: sql)) {
+            if matches > 0 { typeCounts[type, default: 0] += matches }
+            if request.type == nil || request.type == type { counted.append((scope, matches)) }
         }
         var total = request.type.map { typeCounts[$0] ?? 0 } ?? typeCounts.values.reduce(0, +)
         var facetCounts: [String: [String: Int]] = [:]
         if let type = request.type {
             if !request.filters.isEmpty {
-                counted = []
-                for scope in scopes(type: type, filters: request.filters) {
-                    counted.append((scope, try await engine.count(request.query, in: scope, on: sql)))
-                }
+                let filtered = self.scopes(type: type, filters: request.filters)
+                counted = Array(zip(filtered, try await engine.counts(request.query, in: filtered, on: sql)))
                 total = counted.reduce(0) { $0 + $1.count }
             }
             facetCounts = try await countFacets(request, type: type, on: sql)
@@ -92,23 +86,18 @@ struct SearchService: Sendable {
     func count(_ query: SearchQuery, type: ItemType? = nil, filters: [String: String] = [:]) async throws -> Int {
         guard query.isRunnable else { return 0 }
         let sql = try database.sql
-        var total = 0
-        for scope in (type.map { [$0] } ?? ItemType.allCases).flatMap({ scopes(type: $0, filters: type == nil ? [:] : filters) }) {
-            total += try await engine.count(query, in: scope, on: sql)
-        }
-        return total
+        let parts = (type.map { [$0] } ?? ItemType.allCases).flatMap { self.scopes(type: $0, filters: type == nil ? [:] : filters) }
+        return try await engine.counts(query, in: parts, on: sql).reduce(0, +)
     }
 
     /// The best visible matches, for "similar items" and suggestions.
     func top(_ query: SearchQuery, limit: Int, excluding id: UUID) async throws -> [SearchHit] {
         guard query.isRunnable else { return [] }
         let sql = try database.sql
-        var scopes: [SearchScope] = []
-        var total = 0
-        for scope in ItemType.allCases.flatMap({ self.scopes(type: $0, filters: [:]) }) {
-            let count = try await engine.count(query, in: scope, on: sql)
-            if count > 0 { scopes.append(scope); total += count }
-        }
+        let every = ItemType.allCases.flatMap { self.scopes(type: $0, filters: [:]) }
+        let counts = try await engine.counts(query, in: every, on: sql)
+        let scopes = zip(every, counts).filter { $0.1 > 0 }.map(\.0)
+        let total = counts.reduce(0, +)
         let ranked = try await rankedDocIDs(query, scopes: scopes, total: total, needed: limit + 1, on: sql)
         return Array(try await SearchColumns.hits(Array(ranked.prefix(limit + 1)), on: sql).filter { $0.id != id }.prefix(limit))
     }
@@ -131,14 +120,9 @@ struct SearchService: Sendable {
         return ranked
     }
 
-    /// The `limit` newest matches over all scopes, newest first.
     private func newest(_ query: SearchQuery, scopes: [SearchScope], titleOnly: Bool, limit: Int,
                         on sql: any SQLDatabase) async throws -> [Int64] {
-        var found: [Int64] = []
-        for scope in scopes {
-            found += try await engine.newest(query, in: scope, titleOnly: titleOnly, limit: limit, on: sql)
-        }
-        return Array(found.sorted { SearchDocID.sequence(of: $0) > SearchDocID.sequence(of: $1) }.prefix(limit))
+        try await engine.newest(query, in: scopes, titleOnly: titleOnly, limit: limit, on: sql)
     }
 
     /// BM25 over the candidates' stored terms, with the index's shared statistics; ties by document number.
@@ -197,9 +181,7 @@ struct SearchService: Sendable {
     // MARK: - Counting
 
     private func count(_ query: SearchQuery, type: ItemType, filters: [String: String], on sql: any SQLDatabase) async throws -> Int {
-        var total = 0
-        for scope in scopes(type: type, filters: filters) { total += try await engine.count(query, in: scope, on: sql) }
-        return total
+        try await engine.counts(query, in: scopes(type: type, filters: filters), on: sql).reduce(0, +)
     }
 
     /// Counts per facet value among the visible matches of `type`, each facet
