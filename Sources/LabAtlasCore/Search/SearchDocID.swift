@@ -11,7 +11,7 @@ import Foundation
 public enum SearchDocID {
     static let typeShift: Int64 = 56
     static let visibilityShift: Int64 = 48
-    public static let sequenceMask: Int64 = (1 << 48) - 1
+    static let sequenceMask: Int64 = (1 << 48) - 1
 
     /// Stable codes, written in every index: never renumber them.
     static func code(_ type: ItemType) -> Int64 {

@@ -64,20 +64,6 @@ struct PostgresSearchEngine: SearchEngine {
         return try scopes.indices.map { try row?.decode(column: "c\($0)", as: Int.self) ?? 0 }
     }
 
-    /// The newest matches of all scopes in one statement (one heap pass), newest by sequence.
-    func newest(_ query: SearchQuery, in scopes: [SearchScope], titleOnly: Bool, limit: Int,
-                on database: any SQLDatabase) async throws -> [Int64] {
-        guard query.isRunnable, !scopes.isEmpty else { return [] }
-        let docID = SQLColumn("doc_id", table: "d")
-        var select = matching(query, database.select().column(docID)).where(anyOf(scopes.map { $0.predicate(docID: docID) }))
-        if titleOnly, let title = SearchQuery(clauses: query.included, mode: .any).tsquery() {
-            select = select.where(SQLQueryString("d.title_tsv @@ CAST(\(bind: title) AS tsquery)"))
-        }
-        let sequence = SQLRaw("(d.doc_id & \(SearchDocID.sequenceMask))")
-        return try await PackedRows.documentNumbers(select.orderBy(sequence, SQLDirection.descending).limit(limit),
-                                                    on: database, postgres: true)
-    }
-
     private func anyOf(_ predicates: [any SQLExpression]) -> any SQLExpression {
         SQLGroupExpression(predicates.dropFirst().reduce(predicates[0]) {
             SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1)
