@@ -94,11 +94,7 @@ extension SearchScope {
 
     /// The scope's range and restriction on `d`, for the engines' joined queries.
     func apply(_ select: SQLSelectBuilder, docID: any SQLExpression) -> SQLSelectBuilder {
-        var select = select
-            .where(docID, .greaterThanOrEqual, SQLBind(range.lowerBound))
-            .where(docID, .lessThanOrEqual, SQLBind(range.upperBound))
-        if let restriction { select = select.where(restriction) }
-        return select
+        select.where(predicate(docID: docID))
     }
 }
 

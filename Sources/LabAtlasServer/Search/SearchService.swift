@@ -107,22 +107,17 @@ struct SearchService: Sendable {
     /// At least the first `needed` matches in result order (fewer when there are fewer).
     private func rankedDocIDs(_ query: SearchQuery, scopes: [SearchScope], total: Int, needed: Int,
                               on sql: any SQLDatabase) async throws -> [Int64] {
-        var candidates = try await newest(query, scopes: scopes, titleOnly: false, limit: candidateLimit, on: sql)
+        var candidates = try await engine.newest(query, in: scopes, titleOnly: false, limit: candidateLimit, on: sql)
         if total > candidates.count {
-            let titled = try await newest(query, scopes: scopes, titleOnly: true, limit: titleCandidateLimit, on: sql)
+            let titled = try await engine.newest(query, in: scopes, titleOnly: true, limit: titleCandidateLimit, on: sql)
             candidates = Array(Set(candidates).union(titled))
         }
         var ranked = try await rank(query, candidates, on: sql)
         if needed > ranked.count, total > ranked.count {
             let taken = Set(ranked)
-            ranked += try await newest(query, scopes: scopes, titleOnly: false, limit: needed, on: sql).filter { !taken.contains($0) }
+            ranked += try await engine.newest(query, in: scopes, titleOnly: false, limit: needed, on: sql).filter { !taken.contains($0) }
         }
         return ranked
-    }
-
-    private func newest(_ query: SearchQuery, scopes: [SearchScope], titleOnly: Bool, limit: Int,
-                        on sql: any SQLDatabase) async throws -> [Int64] {
-        try await engine.newest(query, in: scopes, titleOnly: titleOnly, limit: limit, on: sql)
     }
 
     /// BM25 over the candidates' stored terms, with the index's shared statistics; ties by document number.
