@@ -64,6 +64,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.migrations.add(Migrations001.all)
     app.migrations.add(Migrations002.all)
     app.migrations.add(Migrations003.all)
+    app.migrations.add(Migrations004.all)
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

@@ -12,6 +12,14 @@ import Testing
         #expect(query.isRunnable)
     }
 
+    /// A typed prefix is the start of a word, not a word to stem: "comit*" means
+    /// comité, and its stem "com" would also match commune and commerce.
+    @Test func aPrefixIsNotStemmed() {
+        #expect(SearchQuery.parse("comit*").clauses.first?.kind == .prefix("comit"))
+        #expect(SearchQuery.parse("Accue*").clauses.first?.kind == .prefix("accue"))
+        #expect(SearchQuery.parse("collè*").clauses.first?.kind == .prefix("colle"))
+    }
+
     @Test func engineSyntaxTypedByAReaderStaysLiteral() {
         for input in ["NEAR(a b)", "a AND b OR NOT c", "title:x", "{terms_title}: x", "\"unbalanced", "*", "a\"b", "x^2", "'; --"] {
             let query = SearchQuery.parse(input)

@@ -33,6 +33,12 @@ public struct SearchQuery: Sendable, Equatable {
 
     public var clauses: [Clause]
     public var mode: Mode = .all
+    /// The indexed terms a prefix stands for, when the index was asked and they
+    /// are few: FTS5 then reads their posting lists side by side instead of
+    /// merging them into a new list at every statement. Same matches either way.
+    public var prefixExpansions: [String: [String]] = [:]
+    /// Above this many terms a prefix stays a prefix for the engine.
+    public static let maxPrefixExpansion = 32
 
     /// Longer input is cut: no sensible query needs more, and a bounded query
     /// keeps the engines' work bounded.
@@ -47,6 +53,13 @@ public struct SearchQuery: Sendable, Equatable {
     }
 
     public var included: [Clause] { clauses.filter { !$0.excluded } }
+
+    /// The included clauses alone, ORed: the title tier of the candidates.
+    public var anyIncluded: SearchQuery {
+        var copy = SearchQuery(clauses: included, mode: .any)
+        copy.prefixExpansions = prefixExpansions
+        return copy
+    }
     public var excludedClauses: [Clause] { clauses.filter(\.excluded) }
     /// A query the engines can run: at least one clause that must (or may) match.
     public var isRunnable: Bool { !included.isEmpty }
@@ -130,11 +143,11 @@ public struct SearchQuery: Sendable, Equatable {
             let stem = String(chunk.text.drop(while: { $0 == "*" }).reversed().drop(while: { $0 == "*" }).reversed())
             let folded = TextFolding.fold(stem)
             if !folded.isEmpty, folded.unicodeScalars.allSatisfy(Self.isWordScalar), folded.count >= minPrefixLength {
-                // The stem of a whole word may be shorter than what was typed
-                // ("innovation*" → "innov"), so the prefix is the shorter of the two.
-                let analyzed = FrenchAnalyzer.term(stem) ?? folded
-                let prefix = folded.hasPrefix(analyzed) ? analyzed : folded
-                return Clause(kind: .prefix(prefix), excluded: chunk.excluded, words: [stem])
+                // What was typed is the start of a word, not a word: stemming it would
+                // cut "comit*" down to "com*" (commune, commerce…). When a whole word
+                // runs past its stem ("innovation*" against "innov"), the service
+                // shortens the prefix against the index (`resolvingPrefixes`).
+                return Clause(kind: .prefix(folded), excluded: chunk.excluded, words: [stem])
             }
         }
         let terms = FrenchAnalyzer.terms(chunk.text)
@@ -175,20 +188,29 @@ extension SearchQuery {
     /// positive clauses to one column.
     public func fts5Expression(column: String? = nil) -> String? {
         guard isRunnable else { return nil }
-        let positive = included.map { Self.fts5Phrase($0.kind) }
+        let positive = included.map { fts5Phrase($0.kind) }
         var expression = "(" + positive.joined(separator: mode == .all ? " AND " : " OR ") + ")"
         if let column { expression = "{\(column)} : " + expression }
         for clause in excludedClauses {
-            expression = "(" + expression + ") NOT " + Self.fts5Phrase(clause.kind)
+            expression = "(" + expression + ") NOT " + fts5Phrase(clause.kind)
         }
         return expression
     }
 
-    static func fts5Phrase(_ kind: Kind) -> String {
+    func fts5Phrase(_ kind: Kind) -> String {
         switch kind {
-        case .terms(let terms): "\"" + terms.map { $0.replacingOccurrences(of: "\"", with: "\"\"") }.joined(separator: " ") + "\""
-        case .prefix(let prefix): "\"" + prefix.replacingOccurrences(of: "\"", with: "\"\"") + "\" *"
+        case .terms(let terms): Self.fts5Quoted(terms.joined(separator: " "))
+        case .prefix(let prefix):
+            if let terms = prefixExpansions[prefix], !terms.isEmpty, terms.count <= Self.maxPrefixExpansion {
+                "(" + terms.map(Self.fts5Quoted).joined(separator: " OR ") + ")"
+            } else {
+                Self.fts5Quoted(prefix) + " *"
+            }
         }
+    }
+
+    static func fts5Quoted(_ text: String) -> String {
+        "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A PostgreSQL `tsquery` literal; lexemes are quoted. `weight` ("A") keeps

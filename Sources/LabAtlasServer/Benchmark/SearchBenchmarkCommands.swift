@@ -30,6 +30,17 @@ enum SearchQueryMix {
     }
 }
 
+extension SearchQueryMix {
+    /// The kind of a query of the mix, to report latency by kind.
+    static func kind(of item: (text: String, type: ItemType?)) -> String {
+        if item.type != nil { return "typed" }
+        if item.text.hasSuffix("*") { return "prefix" }
+        if item.text.hasPrefix("\"") { return "phrase" }
+        if item.text.contains(" -") { return "exclusion" }
+        return item.text.contains(" ") ? "pair" : "word"
+    }
+}
+
 /// `labatlas bench-load`: fills the configured database with N synthetic items.
 struct BenchLoadCommand: AsyncCommand {
     struct Signature: CommandSignature {
@@ -75,6 +86,7 @@ struct BenchSearchCommand: AsyncCommand {
         @Option(name: "seed", help: "Random seed of the mix (default 7)") var seed: Int?
         @Option(name: "vocabulary", help: "File of general French words, one per line") var vocabulary: String?
         @Flag(name: "pages", help: "Also measure the HTML page /search") var pages: Bool
+        @Option(name: "kind", help: "Only the queries of one kind (word, pair, phrase, prefix, exclusion, typed)") var kind: String?
     }
     var help: String { "Benchmark only: measures search latency (engine and HTTP)." }
 
@@ -82,6 +94,7 @@ struct BenchSearchCommand: AsyncCommand {
         let app = context.application
         let corpus = SyntheticCorpus(generalWords: try BenchVocabulary.load(signature.vocabulary))
         let mix = SearchQueryMix.make(count: signature.queries ?? 1_000, seed: UInt64(signature.seed ?? 7), corpus: corpus)
+            .filter { item in signature.kind.map { SearchQueryMix.kind(of: item) == $0 } ?? true }
         let service = SearchService(database: app.db, reader: .anonymous)
 
         // Warm caches once, as a running server would be.
@@ -102,6 +115,11 @@ struct BenchSearchCommand: AsyncCommand {
         for index in engine.indices.sorted(by: { engine[$0] > engine[$1] }).prefix(8) {
             context.console.print(String(format: "  slow: %.1f ms, %d matches: %@%@", engine[index], totals[index], mix[index].text,
                                          mix[index].type.map { " (type=\($0.rawValue))" } ?? ""))
+        }
+        var byKind: [String: [Double]] = [:]
+        for (index, item) in mix.enumerated() { byKind[SearchQueryMix.kind(of: item), default: []].append(engine[index]) }
+        for (kind, timings) in byKind.sorted(by: { $0.key < $1.key }) {
+            context.console.print("  \(kind): " + Percentiles(timings).line)
         }
         let sortedTotals = totals.sorted()
         context.console.print("matches p50=\(sortedTotals[sortedTotals.count / 2]) p95=\(sortedTotals[sortedTotals.count * 95 / 100]) max=\(sortedTotals.last ?? 0) zero=\(totals.filter { $0 == 0 }.count)")

@@ -44,7 +44,7 @@ struct PostgresSearchEngine: SearchEngine {
                 on database: any SQLDatabase) async throws -> [Int64] {
         guard query.isRunnable else { return [] }
         var select = matching(query, in: scope, database.select().column(SQLColumn("doc_id", table: "d")))
-        if titleOnly, let title = SearchQuery(clauses: query.included, mode: .any).tsquery() {
+        if titleOnly, let title = query.anyIncluded.tsquery() {
             select = select.where(SQLQueryString("d.title_tsv @@ CAST(\(bind: title) AS tsquery)"))
         }
         return try await PackedRows.documentNumbers(select.orderBy(SQLColumn("doc_id", table: "d"), SQLDirection.descending).limit(limit),
@@ -72,6 +72,10 @@ struct PostgresSearchEngine: SearchEngine {
 
     func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder {
         scope.apply(matching(query, select), docID: SQLColumn("doc_id", table: "d"))
+    }
+
+    func matchingDocIDs(_ query: SearchQuery, in scope: SearchScope, on database: any SQLDatabase) -> SQLSelectBuilder {
+        matching(query, in: scope, database.select().column(SQLColumn("doc_id", table: "d")))
     }
 
     func matching(_ query: SearchQuery, _ select: SQLSelectBuilder) -> SQLSelectBuilder {

@@ -60,7 +60,7 @@ struct SQLiteSearchEngine: SearchEngine {
     func newest(_ query: SearchQuery, in scope: SearchScope, titleOnly: Bool, limit: Int,
                 on database: any SQLDatabase) async throws -> [Int64] {
         guard var expression = query.fts5Expression() else { return [] }
-        if titleOnly, let title = SearchQuery(clauses: query.included, mode: .any).fts5Expression(column: "terms_title") {
+        if titleOnly, let title = query.anyIncluded.fts5Expression(column: "terms_title") {
             expression = "(" + expression + ") AND " + title
         }
         if scope.restriction == nil {
@@ -85,6 +85,17 @@ struct SQLiteSearchEngine: SearchEngine {
     /// The range goes on the FTS table's rowid, where FTS5 uses it to seek.
     func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder {
         scope.apply(matching(query, select), docID: SQLColumn("rowid", table: "search_fts"))
+    }
+
+    /// FTS5 alone when the range decides; joined with the documents otherwise.
+    func matchingDocIDs(_ query: SearchQuery, in scope: SearchScope, on database: any SQLDatabase) -> SQLSelectBuilder {
+        guard scope.restriction == nil else {
+            return matching(query, in: scope, database.select().column(SQLColumn("doc_id", table: "d")))
+        }
+        return database.select().column(SQLColumn("rowid"), as: "doc_id").from("search_fts")
+            .where(SQLQueryString("search_fts MATCH \(bind: query.fts5Expression() ?? "\"\"")"))
+            .where(SQLColumn("rowid"), .greaterThanOrEqual, SQLBind(scope.range.lowerBound))
+            .where(SQLColumn("rowid"), .lessThanOrEqual, SQLBind(scope.range.upperBound))
     }
 
     private func matching(_ expression: String, _ select: SQLSelectBuilder) -> SQLSelectBuilder {

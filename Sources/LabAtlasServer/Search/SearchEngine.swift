@@ -57,6 +57,8 @@ protocol SearchEngine: Sendable {
     func matching(_ query: SearchQuery, _ select: SQLSelectBuilder) -> SQLSelectBuilder
     /// `SELECT … FROM` the documents (aliased `d`) of `scope` that match `query`.
     func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder
+    /// The numbers (`doc_id`) of the documents of `scope` that match `query`, as a subquery.
+    func matchingDocIDs(_ query: SearchQuery, in scope: SearchScope, on database: any SQLDatabase) -> SQLSelectBuilder
 }
 
 extension SearchEngine {

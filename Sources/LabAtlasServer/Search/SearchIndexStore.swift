@@ -13,10 +13,12 @@ import LabAtlasCore
 struct SearchIndexStore {
     let database: any SQLDatabase
     let engine: any SearchEngine
+    let facetCodes: SearchFacetCodes
 
     init(database: any Database) throws {
         self.database = try database.sql
         self.engine = database.searchEngine
+        self.facetCodes = SearchFacetCodes(database: try database.sql, postgres: database.isPostgres)
     }
 
     func upsert(_ documents: [SearchDocument]) async throws {
@@ -44,6 +46,7 @@ struct SearchIndexStore {
         var deltas: [String: Int64] = [:]
         for document in documents { for term in document.distinctTerms { deltas[term, default: 0] += 1 } }
         try await adjustTermCounts(deltas)
+        try await facetCodes.refresh(itemIDs: documents.map(\.id))
     }
 
     func remove(ids: [UUID]) async throws {
@@ -67,6 +70,7 @@ struct SearchIndexStore {
         guard !stored.isEmpty else { return }
         try await engine.removeMatchingEntries(stored, on: database)
         let docIDs = stored.map(\.docID)
+        try await facetCodes.remove(docIDs: docIDs)
         try await database.delete(from: SearchSchema.documents).where("doc_id", .in, SQLBind.group(docIDs)).run()
         try await database.delete(from: SearchSchema.texts).where("doc_id", .in, SQLBind.group(docIDs)).run()
         _ = try await adjustTotals(rows: -stored.count, tokens: -stored.reduce(0) { $0 + $1.termCount }, sequences: 0)
@@ -80,6 +84,7 @@ struct SearchIndexStore {
 
     func removeAll() async throws {
         try await engine.removeAllMatchingEntries(on: database)
+        try await facetCodes.removeAll()
         try await database.delete(from: SearchSchema.documents).run()
         try await database.delete(from: SearchSchema.texts).run()
         try await database.delete(from: SearchSchema.terms).run()

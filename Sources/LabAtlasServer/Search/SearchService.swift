@@ -154,24 +154,27 @@ struct SearchService: Sendable {
     /// The index holds stems, and a typed prefix can run past the stem of the words
     /// it starts ("numériq*" against "numer", the stem of "numérique"): a prefix
     /// that starts no indexed term is shortened until it does, down to four letters.
+    /// The terms it then starts go with the query when they are few (`prefixExpansions`).
     func resolvingPrefixes(_ query: SearchQuery) async throws -> SearchQuery {
         var resolved = query
         let sql = try database.sql
         for (index, clause) in query.clauses.enumerated() {
             guard case .prefix(var prefix) = clause.kind else { continue }
-            while prefix.count > 4 {
-                let upper = prefix + "\u{10FFFF}"
-                let found = try await sql.select().column("term").from(SearchSchema.terms)
+            var terms: [String]
+            repeat {
+                terms = try await sql.select().column("term").from(SearchSchema.terms)
                     .where("doc_count", .greaterThan, SQLBind(0))
-                    .where("term", .greaterThanOrEqual, SQLBind(prefix)).where("term", .lessThan, SQLBind(upper))
-                    .limit(1).first()
-                if found != nil { break }
-                prefix.removeLast()
-            }
+                    .where("term", .greaterThanOrEqual, SQLBind(prefix)).where("term", .lessThan, SQLBind(prefix + "\u{10FFFF}"))
+                    .orderBy("term").limit(SearchQuery.maxPrefixExpansion + 1).all(decoding: TermRow.self).map(\.term)
+                if terms.isEmpty, prefix.count > 4 { prefix.removeLast() } else { break }
+            } while true
             resolved.clauses[index].kind = .prefix(prefix)
+            resolved.prefixExpansions[prefix] = terms
         }
         return resolved
     }
+
+    private struct TermRow: Decodable { var term: String }
 
     // MARK: - Counting
 
@@ -199,25 +202,12 @@ struct SearchService: Sendable {
                 passes[others, default: []].append(facet.name)
             }
         }
+        let codes = SearchFacetCodes(database: sql, postgres: database.isPostgres)
         for (filters, names) in passes.sorted(by: { $0.value.joined() < $1.value.joined() }) {
             for scope in scopes(type: type, filters: filters) {
-                // The matches drive the join, a few index lookups each: SQLite, without
-                // statistics, would rather scan every facet row of the type for each match.
-                let matches = engine.matching(request.query, in: scope, sql.select().column(SQLColumn("id", table: "d")))
-                let rows = try await sql.select()
-                    .column(SQLColumn("facet", table: "f")).column(SQLColumn("value", table: "f"))
-                    .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n")
-                    .from(SQLAlias(SQLGroupExpression(matches.select), as: SQLIdentifier("m")))
-                    .join(database.isPostgres ? SQLAlias(SQLIdentifier(ItemFacet.schema), as: SQLIdentifier("f"))
-                                              : SQLRaw("\(ItemFacet.schema) AS f INDEXED BY item_facets_by_item"),
-                          method: database.isPostgres ? SQLJoinMethod.inner : SQLRaw("CROSS"),
-                          on: SQLColumn("item_id", table: "f"), .equal, SQLColumn("id", table: "m"))
-                    .where(SQLColumn("item_type", table: "f"), .equal, SQLBind(type.rawValue))
-                    .where(SQLColumn("facet", table: "f"), .in, SQLBind.group(names))
-                    .groupBy(SQLColumn("facet", table: "f")).groupBy(SQLColumn("value", table: "f")).all()
-                for row in rows {
-                    let facet = try row.decode(column: "facet", as: String.self)
-                    result[facet, default: [:]][try row.decode(column: "value", as: String.self), default: 0] += try row.decode(column: "n", as: Int.self)
+                let matches = engine.matchingDocIDs(request.query, in: scope, on: sql)
+                for (facet, values) in try await codes.counts(of: matches, facets: Set(names)) {
+                    for (value, count) in values { result[facet, default: [:]][value, default: 0] += count }
                 }
             }
         }

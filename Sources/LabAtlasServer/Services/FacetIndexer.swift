@@ -22,6 +22,8 @@ struct FacetIndexer {
                 try await ItemFacet(itemType: K.type, itemID: id, facet: facet, value: value).create(on: database)
             }
         }
+        // Searches count facet values from the index's copy: it changes with them.
+        try await SearchFacetCodes(database: try database.sql, postgres: database.isPostgres).refresh(itemIDs: ids)
     }
 
     /// Items linked to a lab file its region: refresh them when the lab changes.

@@ -1,0 +1,144 @@
+import Foundation
+import SQLKit
+import LabAtlasCore
+
+/// The facet values of indexed documents as codes (`search_facet_codes`, see
+/// migration 004): rewritten inside the writer's transaction whenever an
+/// item's facets or its search document change, and counted for typed searches
+/// by reading one short row per match.
+struct SearchFacetCodes {
+    let database: any SQLDatabase
+    let postgres: Bool
+
+    static let values = "search_facet_values"
+    static let codes = "search_facet_codes"
+
+    /// Rewrites the codes of the indexed documents of these items from `item_facets`.
+    func refresh(itemIDs: [UUID]) async throws {
+        for start in stride(from: 0, to: itemIDs.count, by: 500) {
+            let chunk = Array(itemIDs[start..<min(start + 500, itemIDs.count)])
+            try await numberNewValues(SQLQueryString("WHERE item_id IN (\(binds: chunk))"))
+            try await database.raw("""
+                DELETE FROM search_facet_codes WHERE doc_id IN (SELECT doc_id FROM search_docs WHERE id IN (\(binds: chunk)))
+                """).run()
+            try await insertCodes(SQLQueryString("WHERE d.id IN (\(binds: chunk))"))
+        }
+    }
+
+    /// Every indexed document's codes, from scratch (the migration that adds them).
+    func refreshAll() async throws {
+        // SQLite reads ON CONFLICT after a bare SELECT as a join clause: the WHERE settles it.
+        try await numberNewValues(SQLQueryString("WHERE 1 = 1"))
+        try await database.raw("DELETE FROM search_facet_codes").run()
+        try await insertCodes(SQLQueryString(""))
+    }
+
+    func remove(docIDs: [Int64]) async throws {
+        guard !docIDs.isEmpty else { return }
+        try await database.delete(from: Self.codes).where("doc_id", .in, SQLBind.group(docIDs)).run()
+    }
+
+    func removeAll() async throws {
+        try await database.delete(from: Self.codes).run()
+    }
+
+    private func numberNewValues(_ condition: SQLQueryString) async throws {
+        try await database.raw("""
+            INSERT INTO search_facet_values (item_type, facet, value)
+            SELECT DISTINCT item_type, facet, value FROM item_facets \(condition)
+            ON CONFLICT DO NOTHING
+            """).run()
+    }
+
+    private func insertCodes(_ condition: SQLQueryString) async throws {
+        let codes = PackedRows.aggregate(SQLRaw("CAST(v.code AS TEXT)"), separator: " ", postgres: postgres)
+        try await database.raw("""
+            INSERT INTO search_facet_codes (doc_id, codes)
+            SELECT d.doc_id, \(codes) FROM search_docs d
+            JOIN item_facets f ON f.item_id = d.id
+            JOIN search_facet_values v ON v.item_type = f.item_type AND v.facet = f.facet AND v.value = f.value
+            \(condition) GROUP BY d.doc_id
+            """).run()
+    }
+
+    /// How many of the documents `matches` selects (a `doc_id` column) hold each
+    /// value of `facets`.
+    func counts(of matches: SQLSelectBuilder, facets: Set<String>) async throws -> [String: [String: Int]] {
+        // The matches drive the join: SQLite would otherwise consider scanning the codes.
+        let row = try await database.select()
+            .column(PackedRows.aggregate(SQLColumn("codes", table: "c"), separator: " ", postgres: postgres), as: "codes")
+            .from(SQLAlias(SQLGroupExpression(matches.select), as: SQLIdentifier("m")))
+            .join(SQLAlias(SQLIdentifier(Self.codes), as: SQLIdentifier("c")),
+                  method: postgres ? SQLJoinMethod.inner : SQLRaw("CROSS"),
+                  on: SQLColumn("doc_id", table: "c"), .equal, SQLColumn("doc_id", table: "m"))
+            .first()
+        let tally = Self.tally(try row?.decode(column: "codes", as: String?.self) ?? "")
+        guard !tally.isEmpty else { return [:] }
+        var result: [String: [String: Int]] = [:]
+        let seen = Array(tally.keys)
+        for start in stride(from: 0, to: seen.count, by: 5_000) {
+            for entry in try await labels(Array(seen[start..<min(start + 5_000, seen.count)]), facets: facets) {
+                result[entry.facet, default: [:]][entry.value, default: 0] += tally[entry.code] ?? 0
+            }
+        }
+        return result
+    }
+
+    /// Occurrences of each code in a space-separated list.
+    static func tally(_ packed: String) -> [Int64: Int] {
+        var dense: [Int32] = []
+        var sparse: [Int64: Int] = [:]
+        var code: Int64 = 0
+        var inNumber = false
+        func flush() {
+            if inNumber {
+                // Codes are numbered from 1 as values appear: an array counts them fastest.
+                if code < 1 << 20 {
+                    let index = Int(code)
+                    if index >= dense.count { dense.append(contentsOf: repeatElement(0, count: index + 1 - dense.count)) }
+                    dense[index] += 1
+                } else {
+                    sparse[code, default: 0] += 1
+                }
+            }
+            code = 0
+            inNumber = false
+        }
+        for byte in packed.utf8 {
+            if byte >= 0x30, byte <= 0x39 {
+                code = code &* 10 &+ Int64(byte - 0x30)
+                inNumber = true
+            } else {
+                flush()
+            }
+        }
+        flush()
+        for (index, count) in dense.enumerated() where count > 0 { sparse[Int64(index), default: 0] += Int(count) }
+        return sparse
+    }
+
+    private struct Label: Decodable {
+        var code: Int64
+        var facet: String
+        var value: String
+
+        init(from decoder: any Decoder) throws {
+            var container = try decoder.unkeyedContainer()
+            code = try container.decode(Int64.self)
+            facet = try container.decode(String.self)
+            value = try container.decode(String.self)
+        }
+    }
+
+    /// The facet and value of each code, as one JSON row (a row costs more than its bytes).
+    private func labels(_ codes: [Int64], facets: Set<String>) async throws -> [Label] {
+        let aggregate = postgres ? "CAST(json_agg(json_build_array(code, facet, value)) AS TEXT)"
+                                 : "json_group_array(json_array(code, facet, value))"
+        let row = try await database.select().column(SQLRaw(aggregate), as: "labels").from(Self.values)
+            .where("code", .in, SQLBind.group(codes))
+            .where("facet", .in, SQLBind.group(Array(facets)))
+            .first()
+        guard let json = try row?.decode(column: "labels", as: String?.self) else { return [] }
+        return try JSONDecoder().decode([Label].self, from: Data(json.utf8))
+    }
+}
