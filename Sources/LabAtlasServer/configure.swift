@@ -111,11 +111,16 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
 /// SQLite's page cache is 2 MB by default: a large atlas's indexes then come
 /// from the operating system page by page. Each connection (one per event
 /// loop, kept by the pool) gets `LABATLAS_SQLITE_CACHE_MB` (default 64).
+/// A writer that finds the database locked by another (a connection of
+/// another event loop, a command run beside the server) waits for it up to
+/// 10 s instead of failing at once; write transactions take the lock first
+/// (`writeTransaction`), so they queue rather than fail.
 private func configureSQLiteConnections(_ app: Application) async throws {
     let megabytes = Environment.get("LABATLAS_SQLITE_CACHE_MB").flatMap { Int($0) }.map { max(2, min($0, 65_536)) } ?? 64
     for eventLoop in app.eventLoopGroup.makeIterator() {
         guard let sql = app.databases.database(logger: app.logger, on: eventLoop) as? any SQLDatabase else { continue }
         _ = try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-megabytes * 1024))").all()
+        _ = try await sql.raw("PRAGMA busy_timeout = 10000").all()
     }
 }
 

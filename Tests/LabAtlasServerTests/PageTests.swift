@@ -27,6 +27,18 @@ import Vapor
         }
     }
 
+    /// A page number past the last, typed by hand, used to stop the server.
+    @Test(arguments: types) func aPagePastTheLastAnswers(_ type: String) async throws {
+        try await withDemoApp { app in
+            for number in [3, 9, 50, 100_000] {
+                let page = try await app.get("/\(type)?page=\(number)")
+                #expect(page.status == .ok || page.status == .notFound, "/\(type)?page=\(number) answered \(page.status)")
+            }
+            let search = try await app.get("/search?q=atelier&page=500")
+            #expect(search.status == .ok || search.status == .notFound)
+        }
+    }
+
     @Test(arguments: types) func everyDetailPageAnswersAndLinksAreLive(_ type: String) async throws {
         try await withDemoApp { app in
             let items = try await app.allItems(type)

@@ -117,7 +117,7 @@ struct AccountService {
     /// Gives the invited role to `user` and uses the invitation up.
     func accept(_ invitation: Invitation, by user: User) async throws {
         let userID = try user.requireID()
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             if let type = invitation.scopeType, let scopeID = invitation.scopeID, let role = invitation.role {
                 if let existing = try await Membership.query(on: transaction).filter(\.$user.$id == userID)
                     .filter(\.$scopeType == type).filter(\.$scopeID == scopeID).first() {

@@ -164,7 +164,7 @@ struct SyntheticAtlasLoader {
         let linkRows = itemLinks
         let facetRows = facets
         return Prepared(models: models) { database in
-            try await database.transaction { transaction in
+            try await database.writeTransaction { transaction in
                 try await rows.create(on: transaction)
                 if !linkRows.isEmpty { try await linkRows.create(on: transaction) }
                 for chunk in stride(from: 0, to: facetRows.count, by: 1_000) {

@@ -33,7 +33,7 @@ struct ReindexCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         try await context.application.autoMigrate()
         let started = Date()
-        let count = try await context.application.db.transaction { transaction in
+        let count = try await context.application.db.writeTransaction { transaction in
             try await SearchIndexer(database: transaction).rebuildAll()
         }
         try await context.application.db.searchEngine.compact(on: try context.application.db.sql)

@@ -29,7 +29,7 @@ struct DemoLoader {
 
     /// Dependency order: what an item points at is loaded before it.
     func load() async throws -> Summary {
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             var summary = Summary()
             let loader = DemoLoader(database: transaction)
             try await loader.load(NetworkKind.self, file: "networks", summary: &summary)

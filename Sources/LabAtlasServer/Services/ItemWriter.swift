@@ -75,7 +75,7 @@ struct ItemWriter {
 
         let links = targets
         let snapshotLinks = newLinks
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             if let existing, let id = existing.id {
                 // Claim the next revision first: of two concurrent saves from the same
                 // revision, exactly one gets the row, on SQLite and PostgreSQL alike.
@@ -116,7 +116,7 @@ struct ItemWriter {
     /// Soft-deletes an item; the deletion is a revision an administrator can undo.
     func delete<K: ItemKind>(_ kind: K.Type, _ model: K.M, context: SaveContext) async throws {
         let id = try model.requiredID
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             let base = context.baseRevision ?? model.revision
             guard let claimed = try await Self.claimNextRevision(K.M.schema, id: id, from: base, liveOnly: true, on: transaction) else {
                 throw EditConflict(currentRevision: model.revision)
@@ -133,7 +133,7 @@ struct ItemWriter {
     /// Brings a deleted item back, as a new revision.
     func undelete<K: ItemKind>(_ kind: K.Type, _ model: K.M, context: SaveContext) async throws {
         let id = try model.requiredID
-        try await database.transaction { transaction in
+        try await database.writeTransaction { transaction in
             model.deletedAt = nil
             model.revision += 1
             try await transaction.sql.update(K.M.schema)

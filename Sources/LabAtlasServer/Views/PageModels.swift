@@ -167,7 +167,9 @@ extension PageLink {
     /// First, last and two either side of the current page, with "…" for the gaps.
     static func numbered(current: Int, count: Int, href: (Int) -> String) -> [PageLink] {
         guard count > 1 else { return [] }
-        let wanted = Set([1, count] + Array(max(1, current - 2)...min(count, current + 2)))
+        // A page past the last (a hand-edited URL) has no neighbours to show.
+        let low = max(1, current - 2), high = min(count, current + 2)
+        let wanted = Set([1, count] + (low <= high ? Array(low...high) : []))
         var links: [PageLink] = []
         var previous = 0
         for number in wanted.sorted() {
