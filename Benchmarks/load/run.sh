@@ -15,9 +15,8 @@
 # (default /tmp/labatlas-load; the loaded atlas is kept there and reused when
 # it was loaded with the same N and seed, and every run works on a fresh copy
 # of it so writes never pile up), PORT (labatlas, default 8290), STATIC_PORT
-# (nginx, default PORT+1), SERVER_LOG (the server's log level, default
-# warning; `info` logs every request with its id, to find the path of an
-# error), LABATLAS_BIN to use a binary already built.
+# (nginx, default PORT+1), LABATLAS_BIN to use a binary already built.
+# The server runs with `--env production` (templates cached), as deployed.
 set -euo pipefail
 N=${1:-100000}
 SEED=${SEED:-42}
@@ -28,7 +27,6 @@ TIMEOUT=${TIMEOUT:-10s}
 WORK=${BENCH_DIR:-/tmp/labatlas-load}
 PORT=${PORT:-8290}
 STATIC_PORT=${STATIC_PORT:-$((PORT + 1))}
-SERVER_LOG=${SERVER_LOG:-warning}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HERE="$ROOT/Benchmarks/load"
 VOCAB="$ROOT/Benchmarks/search/vocabulary.txt"
@@ -96,7 +94,7 @@ TOKEN=$("$BIN" token create --email load@bench.invalid --label "load benchmark" 
 
 # --- dynamic: labatlas ----------------------------------------------------
 echo "== serving (labatlas on 127.0.0.1:$PORT)"
-"$BIN" serve --hostname 127.0.0.1 --port "$PORT" --data-dir "$RUN" --log "$SERVER_LOG" >"$WORK/server.log" 2>&1 &
+"$BIN" serve --env production --hostname 127.0.0.1 --port "$PORT" --data-dir "$RUN" --log warning >"$WORK/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "server did not start, see $WORK/server.log" >&2; exit 1; }
@@ -106,9 +104,12 @@ mkdir -p "$WORK/scenario"
 python3 "$HERE/scenario.py" "http://127.0.0.1:$PORT" "$WORK/scenario" "$SEED" | tee "$WORK/scenario/summary.txt"
 RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime
+CPU_BEFORE=$(cpu_ticks "$server_pid")
 echo "== wrk: labatlas, $DURATION"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency -s "$HERE/mixed.lua" \
   "http://127.0.0.1:$PORT" -- "$WORK/scenario/dynamic.tsv" "$TOKEN" "$(date +%s)" | tee "$WORK/wrk-dynamic.txt"
+CPU_AFTER=$(cpu_ticks "$server_pid")
 PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
 RSS_AFTER=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 # Counted before the server stops: requests still queued then fail with the pool's shutdown.
@@ -175,6 +176,8 @@ echo "  latency:     p50 $(result dynamic p50_ms) ms, p90 $(result dynamic p90_m
 echo "  errors:      $D_ERR   (socket $(result dynamic socket_errors); non-2xx $(result dynamic non2xx))"
 echo "  server log:  $SERVER_ERRORS [ ERROR ] lines during the run ($WORK/server.log)"
 [ -n "$SERVER_ERROR_KINDS" ] && echo "$SERVER_ERROR_KINDS"
+echo "  server CPU:  $(awk -v a="$CPU_BEFORE" -v b="$CPU_AFTER" -v t="$(getconf CLK_TCK)" -v r="$(result dynamic requests)" \
+  'BEGIN {printf "%.1f ms a request (user + system, %.0f s in all)", (b - a) * 1000 / t / r, (b - a) / t}')"
 echo "  peak RSS:    $PEAK_RSS_MB MB (VmHWM; RSS $((RSS_BEFORE / 1024)) MB before the load, $((RSS_AFTER / 1024)) MB after)"
 echo "-- nginx (the same GET responses as static files, no writes)"
 echo "  requests/s:  $S_RPS   ($(result static requests) requests)"
