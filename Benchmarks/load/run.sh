@@ -101,7 +101,11 @@ curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "server did not s
 
 echo "== scenario (from the served data)"
 mkdir -p "$WORK/scenario"
-python3 "$HERE/scenario.py" "http://127.0.0.1:$PORT" "$WORK/scenario" "$SEED" | tee "$WORK/scenario/summary.txt"
+python3 "$HERE/scenario.py" "http://127.0.0.1:$PORT" "$WORK/scenario" "$SEED" | tee "$WORK/scenario/summary.txt" || {
+  echo "building the scenario failed; server log:" >&2
+  grep -m1 -E 'Swift runtime failure|Fatal error' "$WORK/server.log" >&2 || tail -5 "$WORK/server.log" >&2
+  exit 1
+}
 RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime
@@ -109,6 +113,14 @@ CPU_BEFORE=$(cpu_ticks "$server_pid")
 echo "== wrk: labatlas, $DURATION"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency -s "$HERE/mixed.lua" \
   "http://127.0.0.1:$PORT" -- "$WORK/scenario/dynamic.tsv" "$TOKEN" "$(date +%s)" | tee "$WORK/wrk-dynamic.txt"
+server_crashed() {  # the Swift backtracer keeps a crashed process alive while it writes
+  ! kill -0 "$server_pid" 2>/dev/null || grep -q -E 'Swift runtime failure|Fatal error| crashed:' "$WORK/server.log"
+}
+if server_crashed; then
+  echo "the server crashed during the run:" >&2
+  grep -m1 -E 'Swift runtime failure|Fatal error' "$WORK/server.log" >&2 || tail -5 "$WORK/server.log" >&2
+  exit 1
+fi
 CPU_AFTER=$(cpu_ticks "$server_pid")
 PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
 RSS_AFTER=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
