@@ -72,8 +72,28 @@ struct SearchFacetCodes {
                   method: postgres ? SQLJoinMethod.inner : SQLRaw("CROSS"),
                   on: SQLColumn("doc_id", table: "c"), .equal, SQLColumn("doc_id", table: "m"))
             .first()
-        let tally = Self.tally(try row?.decode(column: "codes", as: String?.self) ?? "")
-        guard !tally.isEmpty else { return [:] }
+        return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), facets: facets)
+    }
+
+    /// How many documents of `scope` hold each value of `facets`: a range read of
+    /// the codes alone when the range decides, joined with the documents otherwise.
+    func counts(in scope: SearchScope, facets: Set<String>) async throws -> [String: [String: Int]] {
+        var select = database.select()
+            .column(PackedRows.aggregate(SQLColumn("codes", table: "c"), separator: " ", postgres: postgres), as: "codes")
+            .from(SQLAlias(SQLIdentifier(Self.codes), as: SQLIdentifier("c")))
+            .where(SQLColumn("doc_id", table: "c"), .greaterThanOrEqual, SQLBind(scope.range.lowerBound))
+            .where(SQLColumn("doc_id", table: "c"), .lessThanOrEqual, SQLBind(scope.range.upperBound))
+        if let restriction = scope.restriction {
+            select = select.join(SQLAlias(SQLIdentifier(SearchSchema.documents), as: SQLIdentifier("d")),
+                                 on: SQLColumn("doc_id", table: "d"), .equal, SQLColumn("doc_id", table: "c"))
+                .where(restriction)
+        }
+        let row = try await select.first()
+        return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), facets: facets)
+    }
+
+    private func labelled(_ tally: [Int64: Int], facets: Set<String>) async throws -> [String: [String: Int]] {
+        guard !tally.isEmpty, !facets.isEmpty else { return [:] }
         var result: [String: [String: Int]] = [:]
         let seen = Array(tally.keys)
         for start in stride(from: 0, to: seen.count, by: 5_000) {
