@@ -132,6 +132,8 @@ class Writer(threading.Thread):
         self.words, self.rng, self.stop, self.round, self.tally = words, rng, stop, round_number, tally
         self.acknowledged = 0
         self.errors = 0
+        self.lost_at: float | None = None  # when a request got no answer (the kill, or a hang before it)
+        self.lost_error = ""
 
     def headers(self, revision: int | None = None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self.token}", "X-Change-Summary": f"durability round {self.round}"}
@@ -150,8 +152,10 @@ class Writer(threading.Thread):
                     self.create()
                 else:
                     self.update(self.rng.choice(live))
-            except OSError:
-                return  # the server is gone: what was in flight stays pending
+            except OSError as error:
+                # The server is gone (what was in flight stays pending), unless this came before the kill.
+                self.lost_at, self.lost_error = time.monotonic(), f"{type(error).__name__}: {error}"
+                return
 
     def create(self) -> None:
         kind = self.rng.choice(TYPES)
@@ -354,11 +358,15 @@ def main() -> int:
             writer.start()
         delay = rng.uniform(args.min_delay, args.max_delay)
         time.sleep(delay)
+        killed_at = time.monotonic()
         server.kill9()
         stop.set()
         for writer in writers:
             writer.join(timeout=30)
         tally.check(not any(writer.is_alive() for writer in writers), "a writer did not stop within 30 s")
+        for writer in writers:
+            tally.check(writer.lost_at is None or writer.lost_at >= killed_at,
+                        f"{writer.name}: a request got no answer while the server was up ({writer.lost_error})")
         crashed_log = server.log_since_last_start()
         server_errors = harness.error_lines(crashed_log)
         tally.check(not server_errors, "server logged errors before the kill: " + " | ".join(server_errors[:3]))
