@@ -94,7 +94,13 @@ class Item:
     acked_rev: int = 0             # its revision (0: the create was never acknowledged)
     pending: dict | None = None    # a write sent and not answered (in flight at the kill)
     pending_rev: int = 0
+    deleted: bool = False          # an acknowledged DELETE
+    pending_delete: bool = False   # a DELETE sent and not answered
     touched_round: int = 0
+
+    @property
+    def in_flight(self) -> bool:
+        return self.pending is not None or self.pending_delete
 
     def path(self) -> str:
         return f"/api/v1/{self.kind}/{self.slug}"
@@ -146,10 +152,13 @@ class Writer(threading.Thread):
         for _ in range(WRITER_MAX_OPS):
             if self.stop.is_set() or time.monotonic() > deadline:
                 return
-            live = [item for item in self.items if item.acked_rev > 0 and item.pending is None]
+            live = [item for item in self.items if item.acked_rev > 0 and not item.deleted and not item.in_flight]
             try:
-                if not live or self.rng.random() < 0.35:
+                choice = self.rng.random()
+                if not live or choice < 0.35:
                     self.create()
+                elif choice < 0.40:
+                    self.delete(self.rng.choice(live))
                 else:
                     self.update(self.rng.choice(live))
             except OSError as error:
@@ -181,6 +190,16 @@ class Writer(threading.Thread):
             item.pending, item.pending_rev = full, revision + 1
             reply = request(self.base, "PUT", item.path(), headers=self.headers(revision), body=full)
         self.answered(item, reply, expected_status=200)
+
+    def delete(self, item: Item) -> None:
+        item.touched_round, item.pending_delete = self.round, True
+        reply = request(self.base, "DELETE", item.path(), headers=self.headers(item.acked_rev))
+        item.pending_delete = False
+        if self.tally.check(reply.status == 204, f"{item.kind}/{item.slug}: DELETE answered {reply.status}: {reply.text[:300]}"):
+            item.deleted, item.acked_rev = True, item.acked_rev + 1
+            self.acknowledged += 1
+        else:
+            self.errors += 1
 
     def answered(self, item: Item, reply: Reply, expected_status: int) -> None:
         where = f"{item.kind}/{item.slug} (write of revision {item.pending_rev})"
@@ -247,12 +266,18 @@ def verify_item(base: str, item: Item, tally: Tally) -> str:
     name = f"{item.kind}/{item.slug}"
     reply = request(base, "GET", item.path())
     if reply.status == 404:
-        tally.check(item.acked_rev == 0, f"{name}: acknowledged at revision {item.acked_rev}, now 404")
+        if item.pending_delete:
+            item.deleted, item.acked_rev = True, item.acked_rev + 1  # the DELETE in flight committed
+        tally.check(item.acked_rev == 0 or item.deleted, f"{name}: acknowledged at revision {item.acked_rev}, now 404")
         tally.check((item.kind, item.slug) not in search_slugs(base, item.word), f"{name}: absent but found by search")
-        numbers, _ = history_revisions(base, item)
-        tally.check(not numbers, f"{name}: absent but its history lists revisions {numbers}")
-        item.pending, item.pending_rev = None, 0
+        numbers, _ = history_revisions(base, item)  # a deleted item's history is for administrators only
+        tally.check(not numbers, f"{name}: absent but its history lists revisions {numbers} to a visitor")
+        item.pending, item.pending_rev, item.pending_delete = None, 0, False
         return "absent"
+    item.pending_delete = False  # a DELETE in flight did not commit: the item is as acknowledged
+    if item.deleted:
+        tally.check(False, f"{name}: deleted (acknowledged) but answers {reply.status}")
+        return "present"
     if not tally.check(reply.status == 200, f"{name}: detail answered {reply.status}"):
         return "present"
     actual, revision = reply.json(), reply.revision
@@ -388,18 +413,18 @@ def main() -> int:
 
         everything = [item for items in items_by_writer for item in items]
         last = number == args.rounds
-        in_flight = sum(1 for item in everything if item.pending is not None)
+        in_flight = sum(1 for item in everything if item.in_flight)
         committed_in_flight = 0
         for item in everything:
-            if last or item.touched_round == number or item.pending is not None:
-                had_pending = item.pending is not None
-                before = item.acked_rev
-                state = verify_item(server.url, item, tally)
-                committed_in_flight += had_pending and state == "present" and item.acked_rev > before
+            if last or item.touched_round == number or item.in_flight:
+                had_pending, before = item.in_flight, (item.acked_rev, item.deleted)
+                verify_item(server.url, item, tally)
+                committed_in_flight += had_pending and (item.acked_rev, item.deleted) != before
         # Items never created drop out; the list of each type must hold exactly the others.
         for items in items_by_writer:
             items[:] = [item for item in items if item.acked_rev > 0]
-        present = {kind: {item.slug for items in items_by_writer for item in items if item.kind == kind} for kind in TYPES}
+        present = {kind: {item.slug for items in items_by_writer for item in items if item.kind == kind and not item.deleted}
+                   for kind in TYPES}
         for kind in TYPES:
             listed = listed_slugs(server.url, kind, prefix + "0", tally)  # the writers' slugs, not the setup lab
             tally.check(listed == present[kind], f"list {kind}: listed but unknown {sorted(listed - present[kind])[:5]}, "
@@ -409,10 +434,11 @@ def main() -> int:
         ok = not tally.failures
         passed_rounds += ok
         failed_rounds += not ok
-        total = sum(len(items) for items in items_by_writer)
+        total = sum(1 for items in items_by_writer for item in items if not item.deleted)
+        deleted = sum(1 for items in items_by_writer for item in items if item.deleted)
         print(f"round {number}/{args.rounds} {engine}: {'passed' if ok else 'FAILED'} — killed after {delay:.2f} s, "
               f"{acknowledged} writes acknowledged, {in_flight} in flight ({committed_in_flight} had committed), "
-              f"{total} items, integrity {integrity}, restart {restart_seconds:.1f} s, {tally.passed} checks ok"
+              f"{total} items ({deleted} deleted), integrity {integrity}, restart {restart_seconds:.1f} s, {tally.passed} checks ok"
               + ("" if ok else f", {len(tally.failures)} failed"), flush=True)
         for failure in tally.failures[:15]:
             print(f"    {failure}", flush=True)
