@@ -23,6 +23,7 @@ import shutil
 import string
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from html.parser import HTMLParser
@@ -146,6 +147,32 @@ def listed_slugs(base: str, kind: str, pages: int = 200) -> set[str]:
     return slugs
 
 
+def race_puts(a: str, b: str, api: dict[str, str], slug: str, full: dict, rounds: int) -> list[list[int]]:
+    """Each round reads the ETag, then PUTs from it on A and B at once (a barrier); the statuses, sorted."""
+    outcomes: list[list[int]] = []
+    for number in range(rounds):
+        tag = request(a, "GET", f"/api/v1/projects/{slug}").headers.get("etag", "")
+        barrier = threading.Barrier(2, timeout=30)
+        statuses: list[int] = []
+
+        def put(base: str, label: str) -> None:
+            body = {**full, "summary": f"Course {number} gagnée par {label}."}
+            barrier.wait()
+            try:
+                statuses.append(request(base, "PUT", f"/api/v1/projects/{slug}", headers={**api, "If-Match": tag}, body=body).status)
+            except OSError as error:
+                statuses.append(0)
+                print(f"        race {number} on {label}: {error}")
+
+        threads = [threading.Thread(target=put, args=(a, "A")), threading.Thread(target=put, args=(b, "B"))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        outcomes.append(sorted(statuses))
+    return outcomes
+
+
 def main() -> int:
     db_url = harness.database_url()
     if not db_url:
@@ -261,6 +288,17 @@ def main() -> int:
         final = request(A, "GET", f"/api/v1/projects/{slug}")
         results.check(final.revision == base + 1 and final.json().get("summary") == "Version de A.",
                       f"A: still revision {base + 1} after B's stale form", f"{final.revision}")
+
+        # The same race, at the same instant: two PUTs from one ETag, one on each instance; exactly one wins.
+        races = race_puts(A, B, api, slug, full, rounds=10)
+        results.check(all(pair == [200, 412] for pair in races),
+                      "A and B: 10 simultaneous PUTs from the same ETag, each time exactly one saved (200) and one 412",
+                      f"{races}")
+        summary = request(B, "GET", f"/api/v1/projects/{slug}")
+        numbers = [int(n) for n in re.findall(r"<td>(\d+)(?: <span|</td>)", request(A, "GET", f"/projects/{slug}/history").text)]
+        results.check(summary.revision == base + 11 and numbers == list(range(base + 11, 0, -1)),
+                      f"A and B: the races left revisions 1…{base + 11}, one per win, none lost or doubled",
+                      f"ETag {summary.revision}, history {numbers[:12]}")
 
         # Signing out on B signs out everywhere.
         logout_csrf = hidden(person.go(B, "GET", "/account").text, "_csrf") or ""
