@@ -9,13 +9,14 @@ every type (with explicit slugs) and update their own items with PATCH or PUT
 and `If-Match`, recording what each write sent and whether it was
 acknowledged (2xx, with the ETag it returned); the killer sends SIGKILL after
 a random delay; on SQLite, `PRAGMA integrity_check` and `foreign_key_check`
-run on a copy of the files the crash left; then the server restarts and every
+run on a copy of the files the crash left (and again, read-only, on the
+database the restarted server recovered); then the server restarts and every
 item this round touched (all items in the last round) is checked:
 
-- acknowledged create or update: the item answers 200 with exactly the
+- acknowledged create, update or delete: the item answers 200 with exactly the
   acknowledged content at the acknowledged revision, or (if a later write was
   in flight at the kill) exactly that later write's content at the next
-  revision; nothing else;
+  revision, or 404 everywhere once deleted; nothing else;
 - a write answered with an error (or a create never answered) changed nothing,
   or (in flight at the kill) committed completely;
 - the history page lists revisions 1…current, the current one marked;
@@ -311,8 +312,16 @@ def sqlite_integrity(data_dir: Path, scratch: Path) -> list[str]:
         source = data_dir / f"labatlas.sqlite{suffix}"
         if source.exists():
             shutil.copy2(source, scratch / source.name)
+    return sqlite_checks(sqlite3.connect(scratch / "labatlas.sqlite", timeout=10))
+
+
+def sqlite_integrity_live(data_dir: Path) -> list[str]:
+    """The same checks, read-only, on the database the restarted server recovered and is serving."""
+    return sqlite_checks(sqlite3.connect(f"file:{data_dir / 'labatlas.sqlite'}?mode=ro", uri=True, timeout=10))
+
+
+def sqlite_checks(connection: sqlite3.Connection) -> list[str]:
     problems: list[str] = []
-    connection = sqlite3.connect(scratch / "labatlas.sqlite", timeout=10)
     try:
         rows = [row[0] for row in connection.execute("PRAGMA integrity_check")]
         if rows != ["ok"]:
@@ -399,7 +408,7 @@ def main() -> int:
         integrity = "n/a"
         if not db_url:
             problems = sqlite_integrity(work, work / "integrity-copy")
-            integrity = "ok" if tally.check(not problems, "; ".join(problems)) else "FAILED"
+            integrity = ("ok" if tally.check(not problems, "; ".join(problems)) else "FAILED") + " on the crash's files"
 
         try:
             restart_seconds = server.start()
@@ -429,6 +438,11 @@ def main() -> int:
             listed = listed_slugs(server.url, kind, prefix + "0", tally)  # the writers' slugs, not the setup lab
             tally.check(listed == present[kind], f"list {kind}: listed but unknown {sorted(listed - present[kind])[:5]}, "
                                                  f"existing but not listed {sorted(present[kind] - listed)[:5]}")
+
+        if not db_url:
+            problems = sqlite_integrity_live(work)
+            tally.check(not problems, "after the restart: " + "; ".join(problems))
+            integrity += ", ok after the restart" if not problems else ", FAILED after the restart"
 
         acknowledged = sum(writer.acknowledged for writer in writers)
         ok = not tally.failures
