@@ -11,6 +11,10 @@ starts the server again and expects `/healthz` and the API to answer.
 
 Prints one line per trial and `N passed, M failed` (trials) last; exits 1 on
 any failure. Bounded: a count of trials, a time limit on each start. Loopback only.
+
+With PostgreSQL, `--simultaneous N` more trials (default 3) start two servers
+at the same instant on an empty database, as two instances of one deployment
+do after an upgrade: both must come up.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import string
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -98,9 +103,37 @@ def start_and_kill_during(server: Server, target: str, delay: float, timeout: fl
     return f"{finished} migrations logged as finished" + (f", {cut} cut" if cut else "")
 
 
+def start_two_at_once(work: Path, url: str) -> tuple[bool, str]:
+    """Two servers on one empty database, started together: (both answer, what each did)."""
+    servers = [Server(work, url), Server(work, url)]
+    outcomes: dict[int, str] = {}
+    barrier = threading.Barrier(2, timeout=30)
+
+    def start(index: int) -> None:
+        barrier.wait()
+        try:
+            outcomes[index] = f"up in {servers[index].start(timeout=60):.1f} s"
+        except RuntimeError:
+            errors = harness.error_lines(servers[index].log_since_last_start())
+            outcomes[index] = "FAILED to start: " + (errors[0][:300] if errors else "exited")
+
+    threads = [threading.Thread(target=start, args=(index,)) for index in range(2)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+    finally:
+        for server in servers:
+            server.stop()
+    ok = all(outcomes.get(index, "").startswith("up") for index in range(2))
+    return ok, "; ".join(f"{'AB'[index]} {outcomes.get(index, 'no answer')}" for index in range(2))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--trials", type=int, default=6, help="kill / restart trials (default 6)")
+    parser.add_argument("--simultaneous", type=int, default=3, help="PostgreSQL: two-servers-at-once trials (default 3)")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else int(time.time()) % 100_000
@@ -143,6 +176,20 @@ def main() -> int:
         failed += not ok
         print(f"trial {trial}/{args.trials} {engine}: {'passed' if ok else 'FAILED'} — killed {delay * 1000:.0f} ms after {target} started "
               f"({cut}); {detail}", flush=True)
+        if ok:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            kept.append(work)
+    for trial in range(1, (args.simultaneous if databases else 0) + 1):
+        work = Path(tempfile.mkdtemp(prefix="labatlas-startup-crash-"))
+        name = f"labatlas_startup_{run}_two_{trial}"
+        try:
+            ok, detail = start_two_at_once(work, databases.create(name))
+        finally:
+            databases.drop(name)
+        passed += ok
+        failed += not ok
+        print(f"two at once {trial}/{args.simultaneous} {engine}: {'passed' if ok else 'FAILED'} — {detail}", flush=True)
         if ok:
             shutil.rmtree(work, ignore_errors=True)
         else:
