@@ -19,7 +19,8 @@ item this round touched (all items in the last round) is checked:
   revision, or 404 everywhere once deleted; nothing else;
 - a write answered with an error (or a create never answered) changed nothing,
   or (in flight at the kill) committed completely;
-- the history page lists revisions 1…current, the current one marked;
+- the history page lists revisions 1…current, the current one marked, and its
+  last change shows the text written at that revision;
 - full-text search on the item's unique word finds it (and finds nothing for
   an item that does not exist);
 - each type's API list holds exactly the items that exist.
@@ -231,13 +232,14 @@ def word_source(run: str, start: int):
 
 # --- Checking ---------------------------------------------------------------------
 
-def history_revisions(base: str, item: Item) -> tuple[list[int], int | None]:
+def history_revisions(base: str, item: Item) -> tuple[list[int], int | None, str]:
+    """The history page's revision numbers, the one marked current, and the page (which shows the last change)."""
     page = request(base, "GET", f"/{item.kind}/{item.slug}/history")
     if page.status != 200:
-        return [], None
+        return [], None, ""
     numbers = [int(n) for n in re.findall(r"<td>(\d+)(?: <span|</td>)", page.text)]
     current = re.search(r"<td>(\d+) <span class=\"badge badge-info\">actuelle", page.text)
-    return numbers, int(current.group(1)) if current else None
+    return numbers, int(current.group(1)) if current else None, page.text
 
 
 def search_slugs(base: str, word: str) -> set[tuple[str, str]]:
@@ -271,7 +273,7 @@ def verify_item(base: str, item: Item, tally: Tally) -> str:
             item.deleted, item.acked_rev = True, item.acked_rev + 1  # the DELETE in flight committed
         tally.check(item.acked_rev == 0 or item.deleted, f"{name}: acknowledged at revision {item.acked_rev}, now 404")
         tally.check((item.kind, item.slug) not in search_slugs(base, item.word), f"{name}: absent but found by search")
-        numbers, _ = history_revisions(base, item)  # a deleted item's history is for administrators only
+        numbers, _, _ = history_revisions(base, item)  # a deleted item's history is for administrators only
         tally.check(not numbers, f"{name}: absent but its history lists revisions {numbers} to a visitor")
         item.pending, item.pending_rev, item.pending_delete = None, 0, False
         return "absent"
@@ -295,10 +297,14 @@ def verify_item(base: str, item: Item, tally: Tally) -> str:
         if revision:
             item.acked, item.acked_rev = actual, revision
     item.pending, item.pending_rev = None, 0
-    numbers, current = history_revisions(base, item)
+    numbers, current, page = history_revisions(base, item)
     expected = list(range(item.acked_rev, 0, -1))
     tally.check(numbers == expected and current == item.acked_rev,
                 f"{name}: history lists {numbers} (current {current}), expected {expected}")
+    if item.acked_rev >= 2:
+        # The page shows the last revision's changes: its snapshot holds the text written at that revision.
+        marker = f"{item.word}v{item.acked_rev} début"
+        tally.check(marker in page, f"{name}: the history's last change does not show « {marker} » (revision snapshot)")
     tally.check((item.kind, item.slug) in search_slugs(base, item.word), f"{name}: search on « {item.word} » does not find it")
     return "present"
 
