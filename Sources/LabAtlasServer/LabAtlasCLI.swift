@@ -72,7 +72,7 @@ public enum LabAtlasCLI {
             try await configure(app, storage: .fromEnvironment(dataDir: options.dataDir))
             let command = environment.arguments.dropFirst().first ?? "serve"
             if command == "serve" {
-                try await app.autoMigrate()
+                try await app.migrateSafely()
                 if options.loadDemo, try await DemoLoader.isDatabaseEmpty(app.db) {
                     let summary = try await DemoLoader(database: app.db).load()
                     app.logger.notice("demo content loaded: \(summary.added) items")

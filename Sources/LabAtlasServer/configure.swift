@@ -61,10 +61,9 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     }
     app.storage[BcryptCostKey.self] = app.environment == .testing ? 4 : 12
 
-    app.migrations.add(Migrations001.all)
-    app.migrations.add(Migrations002.all)
-    app.migrations.add(Migrations003.all)
-    app.migrations.add(Migrations004.all)
+    for migration in Migrations001.all + Migrations002.all + Migrations003.all + Migrations004.all {
+        app.migrations.add(AtomicMigration(wrapped: migration))
+    }
 
     let encoder = JSONEncoder()
     encoder.dateEncodingStrategy = .iso8601

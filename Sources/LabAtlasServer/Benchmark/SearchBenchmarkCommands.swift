@@ -52,7 +52,7 @@ struct BenchLoadCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let app = context.application
-        try await app.autoMigrate()
+        try await app.migrateSafely()
         let corpus = SyntheticCorpus(generalWords: try BenchVocabulary.load(signature.vocabulary))
         let count = signature.count ?? 10_000
         let started = Date()

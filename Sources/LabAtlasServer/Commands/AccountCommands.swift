@@ -28,7 +28,7 @@ struct UserCreateCommand: AsyncCommand {
             throw CommandFailure("user create: no password on standard input")
         }
         let app = context.application
-        try await app.autoMigrate()
+        try await app.migrateSafely()
         do {
             let user = try await AccountService(database: app.db, application: app)
                 .createUser(email: email, name: name, password: password, isAdmin: signature.admin)
@@ -55,7 +55,7 @@ struct TokenCreateCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         guard let email = signature.email else { throw CommandFailure("token create: --email is required") }
         let app = context.application
-        try await app.autoMigrate()
+        try await app.migrateSafely()
         guard let user = try await User.query(on: app.db).filter(\.$email == User.normalise(email: email)).first() else {
             throw CommandFailure("token create: no account for \(email)")
         }

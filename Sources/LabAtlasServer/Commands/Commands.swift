@@ -7,7 +7,7 @@ struct MigrateNowCommand: AsyncCommand {
     var help: String { "Applies pending migrations and exits." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        try await context.application.autoMigrate()
+        try await context.application.migrateSafely()
         context.console.print("Migrations appliquées : la base est à jour.")
     }
 }
@@ -18,7 +18,7 @@ struct DemoCommand: AsyncCommand {
     var help: String { "Loads the demo content (idempotent)." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        try await context.application.autoMigrate()
+        try await context.application.migrateSafely()
         let summary = try await DemoLoader(database: context.application.db).load()
         context.console.print("Contenu de démonstration : \(summary.added) éléments ajoutés, \(summary.alreadyThere) déjà présents.")
     }
@@ -31,7 +31,7 @@ struct ReindexCommand: AsyncCommand {
     var help: String { "Rebuilds the full-text search index." }
 
     func run(using context: CommandContext, signature: Signature) async throws {
-        try await context.application.autoMigrate()
+        try await context.application.migrateSafely()
         let started = Date()
         let count = try await context.application.db.writeTransaction { transaction in
             try await SearchIndexer(database: transaction).rebuildAll()
