@@ -235,6 +235,10 @@ import Vapor
             let unknownLab = try await Self.request(app, .POST, "/api/v1/projects", token: token, json: #"{"title": "P", "stage": "exploration", "labs": ["nowhere"]}"#)
             #expect(unknownLab.status == .unprocessableEntity)
             #expect(unknownLab.body.contains("\"field\":\"labs\""))
+            // Each wrong field is named once.
+            let noStage = try await Self.request(app, .POST, "/api/v1/projects", token: token, json: #"{"title": "P"}"#)
+            #expect(noStage.status == .unprocessableEntity)
+            #expect(noStage.body.components(separatedBy: "\"field\":\"stage\"").count == 2, "\(noStage.body)")
             let count = try await Lab.query(on: app.db).count()
             #expect(count == 3, "nothing was written")
         }

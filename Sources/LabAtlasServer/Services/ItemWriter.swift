@@ -64,6 +64,9 @@ struct ItemWriter {
                 errors.append(Self.ownershipError(for: K.type))
             }
         }
+        // Validation and applying the fields may both object to one missing field: said once.
+        var said = Set<String>()
+        errors = errors.filter { said.insert($0.field + "\u{0}" + $0.message).inserted }
         guard errors.isEmpty else { throw ValidationFailure(errors: errors) }
 
         let common = K.commonFields(of: dto)
