@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import Vapor
 @testable import LabAtlasServer
+import LabAtlasCore
 
 @Suite struct PageTests {
     static let types = ["labs", "projects", "experiences", "sessions", "events", "methods", "networks"]
@@ -25,6 +26,18 @@ import Vapor
             #expect(page.body.components(separatedBy: "<h1").count == 2, "one h1 on /\(type)")
             #expect(page.body.contains("class=\"card\""))
         }
+    }
+
+    /// An open facet (thousands of labs) lists its most frequent values, not all of them.
+    @Test func anOpenFacetShowsItsMostFrequentValues() throws {
+        let lab = try #require(FacetCatalog.facets(for: .projects).first { $0.name == "lab" })
+        let counts = Dictionary(uniqueKeysWithValues: (1...100).map { ("lab-\($0)", $0) })
+        let shown = ListPageBuilder.mostFrequent(counts, of: lab)
+        #expect(shown.count == ListPageBuilder.shownValues)
+        #expect(shown.keys.contains("lab-100") && !shown.keys.contains("lab-1"))
+        let stage = try #require(FacetCatalog.facets(for: .projects).first { $0.name == "stage" })
+        let stages = Dictionary(uniqueKeysWithValues: Stage.allCases.map { ($0.rawValue, 1) })
+        #expect(ListPageBuilder.mostFrequent(stages, of: stage) == stages)
     }
 
     /// A page number past the last, typed by hand, used to stop the server.

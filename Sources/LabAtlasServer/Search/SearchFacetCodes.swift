@@ -78,15 +78,20 @@ struct SearchFacetCodes {
     /// How many documents of `scope` hold each value of `facets`: a range read of
     /// the codes alone when the range decides, joined with the documents otherwise.
     func counts(in scope: SearchScope, facets: Set<String>) async throws -> [String: [String: Int]] {
-        var select = database.select()
-            .column(PackedRows.aggregate(SQLColumn("codes", table: "c"), separator: " ", postgres: postgres), as: "codes")
-            .from(SQLAlias(SQLIdentifier(Self.codes), as: SQLIdentifier("c")))
-            .where(SQLColumn("doc_id", table: "c"), .greaterThanOrEqual, SQLBind(scope.range.lowerBound))
-            .where(SQLColumn("doc_id", table: "c"), .lessThanOrEqual, SQLBind(scope.range.upperBound))
-        if let restriction = scope.restriction {
-            select = select.join(SQLAlias(SQLIdentifier(SearchSchema.documents), as: SQLIdentifier("d")),
-                                 on: SQLColumn("doc_id", table: "d"), .equal, SQLColumn("doc_id", table: "c"))
-                .where(restriction)
+        let packed = PackedRows.aggregate(SQLColumn("codes", table: "c"), separator: " ", postgres: postgres)
+        let select: SQLSelectBuilder
+        if scope.restriction == nil {
+            select = database.select().column(packed, as: "codes")
+                .from(SQLAlias(SQLIdentifier(Self.codes), as: SQLIdentifier("c")))
+                .where(SQLColumn("doc_id", table: "c"), .greaterThanOrEqual, SQLBind(scope.range.lowerBound))
+                .where(SQLColumn("doc_id", table: "c"), .lessThanOrEqual, SQLBind(scope.range.upperBound))
+        } else {
+            // The documents come first, so a facet filter (`d.id IN …`) can pick them
+            // through its index; each then reads its codes by number.
+            select = scope.apply(database.select().column(packed, as: "codes")
+                .from(SQLRaw(postgres ? "search_docs AS d JOIN search_facet_codes AS c ON c.doc_id = d.doc_id"
+                                      : "search_docs AS d CROSS JOIN search_facet_codes AS c ON c.doc_id = d.doc_id")),
+                docID: SQLColumn("doc_id", table: "d"))
         }
         let row = try await select.first()
         return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), facets: facets)

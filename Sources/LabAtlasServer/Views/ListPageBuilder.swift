@@ -13,7 +13,7 @@ struct ListPageBuilder {
         var facets: [FacetView] = []
         var active: [ActiveFilter] = []
         for facet in definitions {
-            let valueCounts = counts[facet.name] ?? [:]
+            let valueCounts = Self.mostFrequent(counts[facet.name] ?? [:], of: facet)
             let labels = try await labels(for: facet, values: Array(valueCounts.keys) + [parameters.filters[facet.name]].compactMap { $0 })
             let selected = parameters.filters[facet.name]
             let options = Self.options(for: facet, counts: valueCounts, labels: labels, selected: selected) {
@@ -88,13 +88,26 @@ struct ListPageBuilder {
         } else if facet.values == .year {
             values.sort(by: >)
         } else {
-            values.sort { (valueCounts[$0] ?? 0, TextFolding.fold(labels[$1] ?? "")) > (valueCounts[$1] ?? 0, TextFolding.fold(labels[$0] ?? "")) }
+            // Folded once a value, not once a comparison.
+            let keys = Dictionary(uniqueKeysWithValues: values.map { ($0, TextFolding.fold(labels[$0] ?? "")) })
+            values.sort { (valueCounts[$0] ?? 0, keys[$1] ?? "") > (valueCounts[$1] ?? 0, keys[$0] ?? "") }
         }
         if let selected, !values.contains(selected), labels[selected] != nil { values.insert(selected, at: 0) }
         return values.map { value in
             FacetOption(label: labels[value] ?? value, count: valueCounts[value] ?? 0,
                         href: href(value == selected ? nil : value), selected: value == selected)
         }
+    }
+
+    /// A facet with an open list of values (labs, themes, regions…) shows its
+    /// most frequent ones: an atlas of thousands of labs would otherwise list
+    /// every lab on every page.
+    static let shownValues = 30
+
+    static func mostFrequent(_ counts: [String: Int], of facet: FacetDefinition) -> [String: Int] {
+        guard facet.fixedOrder == nil, facet.values != .year, counts.count > shownValues else { return counts }
+        let kept = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(shownValues)
+        return Dictionary(uniqueKeysWithValues: kept.map { ($0.key, $0.value) })
     }
 
     static func intro(for type: ItemType) -> String {

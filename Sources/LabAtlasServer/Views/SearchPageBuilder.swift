@@ -52,7 +52,7 @@ struct SearchPageBuilder {
         var active: [ActiveFilter] = []
         if let type = parameters.type {
             for facet in FacetCatalog.facets(for: type) {
-                let counts = results.facetCounts[facet.name] ?? [:]
+                let counts = ListPageBuilder.mostFrequent(results.facetCounts[facet.name] ?? [:], of: facet)
                 let selected = parameters.filters[facet.name]
                 let labels = try await repository.facetLabels(facet, values: Array(counts.keys) + [selected].compactMap { $0 })
                 let options = ListPageBuilder.options(for: facet, counts: counts, labels: labels, selected: selected) { value in
