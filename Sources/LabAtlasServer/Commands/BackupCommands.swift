@@ -1,0 +1,36 @@
+import Foundation
+import Vapor
+
+/// `labatlas backup FILE [--force]`: a consistent backup, taken while the server runs.
+struct BackupCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "Where to write the backup") var file: String
+        @Flag(name: "force", help: "Replace FILE if it already exists") var force: Bool
+    }
+    var help: String { "Writes a consistent backup of the database to FILE, even while the server writes." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let size = try await DatabaseBackup(application: context.application).backup(to: signature.file, overwrite: signature.force)
+        context.console.print("Sauvegarde écrite : \(DurableFile.absolutePath(signature.file)) (\(Self.megabytes(size)) Mo).")
+    }
+
+    static func megabytes(_ bytes: Int64) -> String {
+        String(format: "%.1f", Double(bytes) / 1_048_576).replacingOccurrences(of: ".", with: ",")
+    }
+}
+
+/// `labatlas restore FILE`: replaces the database with a backup; refused while a server uses it.
+struct RestoreCommand: AsyncCommand {
+    struct Signature: CommandSignature {
+        @Argument(name: "file", help: "A file written by labatlas backup") var file: String
+    }
+    var help: String { "Replaces the database with the backup in FILE (stop the server first)." }
+
+    func run(using context: CommandContext, signature: Signature) async throws {
+        let restored = try await DatabaseBackup(application: context.application).restore(from: signature.file)
+        var message = "Sauvegarde restaurée depuis \(DurableFile.absolutePath(signature.file))"
+        if restored.migrationsApplied > 0 { message += ", \(restored.migrationsApplied) migrations appliquées" }
+        if let previous = restored.previous { message += " ; l'ancienne base est conservée dans \(previous)" }
+        context.console.print(message + ".")
+    }
+}
