@@ -120,7 +120,8 @@ import Vapor
             try FileManager.default.createDirectory(atPath: keptPlace.dataDir, withIntermediateDirectories: true)
             try FileManager.default.copyItem(atPath: place.dataDir + "/" + kept, toPath: keptPlace.dataDir + "/labatlas.sqlite")
             try await withStoredApp(keptPlace, migrated: false) { app in
-                #expect(try await User.query(on: app.db).count() == 2)
+                let accounts = try await User.query(on: app.db).count()
+                #expect(accounts == 2)
             }
         }
     }

@@ -11,11 +11,13 @@ struct BackupCommand: AsyncCommand {
 
     func run(using context: CommandContext, signature: Signature) async throws {
         let size = try await DatabaseBackup(application: context.application).backup(to: signature.file, overwrite: signature.force)
-        context.console.print("Sauvegarde écrite : \(DurableFile.absolutePath(signature.file)) (\(Self.megabytes(size)) Mo).")
+        context.console.print("Sauvegarde écrite : \(DurableFile.absolutePath(signature.file)) (\(Self.frenchSize(size))).")
     }
 
-    static func megabytes(_ bytes: Int64) -> String {
-        String(format: "%.1f", Double(bytes) / 1_048_576).replacingOccurrences(of: ".", with: ",")
+    /// "2,9 Mo", "364 Ko": the size as a French reader writes it.
+    static func frenchSize(_ bytes: Int64) -> String {
+        if bytes < 1_048_576 { return "\(max(1, (bytes + 1023) / 1024)) Ko" }
+        return String(format: "%.1f Mo", Double(bytes) / 1_048_576).replacingOccurrences(of: ".", with: ",")
     }
 }
 
