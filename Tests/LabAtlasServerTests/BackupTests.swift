@@ -104,6 +104,8 @@ import Vapor
                     }
                     #expect(error?.description.contains("in use") == true, "\(String(describing: error))")
                 }
+                #expect(!place.dataDirListing().contains { $0.hasPrefix(".") || $0.contains("before-restore") },
+                        "a refused restore leaves no staged copy and keeps nothing aside")
                 #expect(try await User.query(on: server.db).count() == 2, "the server's database is untouched")
             }
             // Server stopped: the restore goes through and keeps the replaced database.
@@ -126,11 +128,40 @@ import Vapor
         }
     }
 
+    /// A backup from before the search index existed comes back with it.
+    @Test(.enabled(if: !onPostgres)) func restoringAnOlderBackupAppliesTheMissingMigrations() async throws {
+        try await withScratch { scratch in
+            let backupFile = scratch.appendingPathComponent("older.backup").path
+            try await withStoredApp(StoredPlace(scratch: scratch, name: "source")) { source in
+                _ = try await DatabaseBackup(application: source).backup(to: backupFile, overwrite: false)
+            }
+            try await Self.withRawSQLite(backupFile) { sql in
+                for table in ["search_fts", "search_docs", "search_texts", "search_terms", "search_stats"] {
+                    try await sql.raw("DROP TABLE IF EXISTS \(ident: table)").run()
+                }
+                try await sql.raw("DELETE FROM _fluent_migrations WHERE name = 'LabAtlasServer.CreateSearchIndex'").run()
+            }
+            try await withStoredApp(StoredPlace(scratch: scratch, name: "fresh"), migrated: false) { target in
+                let restored = try await DatabaseBackup(application: target).restore(from: backupFile)
+                #expect(restored.migrationsApplied == 1)
+                let search = try await target.get("/api/v1/search?q=laboratoire")
+                #expect(search.status == .ok)
+            }
+        }
+    }
+
     private static func makeForeignSQLiteDatabase(at path: String) async throws {
+        try await withRawSQLite(path) { sql in
+            try await sql.raw("CREATE TABLE recipes (name TEXT)").run()
+        }
+    }
+
+    /// A SQLite file opened on its own, outside any LabAtlas configuration.
+    private static func withRawSQLite(_ path: String, _ body: (any SQLDatabase) async throws -> Void) async throws {
         let app = try await Application.make(.testing)
         do {
             app.databases.use(.sqlite(.file(path)), as: .sqlite)
-            try await app.db.sql.raw("CREATE TABLE recipes (name TEXT)").run()
+            try await body(try app.db.sql)
         } catch {
             try await app.asyncShutdown()
             throw error

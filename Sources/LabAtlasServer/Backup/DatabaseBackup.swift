@@ -48,9 +48,15 @@ struct DatabaseBackup {
         case .sqliteMemory:
             throw CommandFailure("restore: the database is in memory; restore into a data dir or DATABASE_URL")
         }
-        let before = try await MigrationLog.count(on: application.db)
-        try await application.autoMigrate()
-        restored.migrationsApplied = try await MigrationLog.count(on: application.db) - before
+        do {
+            let before = try await MigrationLog.count(on: application.db)
+            try await application.autoMigrate()
+            restored.migrationsApplied = try await MigrationLog.count(on: application.db) - before
+        } catch {
+            // The backup is in place; say so, and where the replaced database went, rather than leave a bare SQL error.
+            let kept = restored.previous.map { "; the replaced database is kept in \($0)" } ?? ""
+            throw CommandFailure("restore: \(file) was restored but its migration to this version failed (\(String(describing: error).prefix(300)))\(kept)")
+        }
         return restored
     }
 

@@ -31,7 +31,11 @@ struct RestoreCommand: AsyncCommand {
     func run(using context: CommandContext, signature: Signature) async throws {
         let restored = try await DatabaseBackup(application: context.application).restore(from: signature.file)
         var message = "Sauvegarde restaurée depuis \(DurableFile.absolutePath(signature.file))"
-        if restored.migrationsApplied > 0 { message += ", \(restored.migrationsApplied) migrations appliquées" }
+        switch restored.migrationsApplied {
+        case 0: break
+        case 1: message += ", 1 migration appliquée"
+        case let count: message += ", \(count) migrations appliquées"
+        }
         if let previous = restored.previous { message += " ; l'ancienne base est conservée dans \(previous)" }
         context.console.print(message + ".")
     }
