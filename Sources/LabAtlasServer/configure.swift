@@ -31,6 +31,7 @@ public struct StorageSettings: Sendable {
 }
 
 public func configure(_ app: Application, storage: StorageSettings) async throws {
+    app.storage[StorageSettingsKey.self] = storage
     switch storage.store {
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
@@ -98,6 +99,8 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.asyncCommands.use(UserCommand(), as: "user")
     app.asyncCommands.use(TokenCommand(), as: "token")
     app.asyncCommands.use(ReindexCommand(), as: "reindex")
+    app.asyncCommands.use(BackupCommand(), as: "backup")
+    app.asyncCommands.use(RestoreCommand(), as: "restore")
     app.asyncCommands.use(BenchLoadCommand(), as: "bench-load")
     app.asyncCommands.use(BenchSearchCommand(), as: "bench-search")
 
