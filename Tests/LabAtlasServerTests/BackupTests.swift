@@ -136,14 +136,19 @@ import Vapor
                 _ = try await DatabaseBackup(application: source).backup(to: backupFile, overwrite: false)
             }
             try await Self.withRawSQLite(backupFile) { sql in
-                for table in ["search_fts", "search_docs", "search_texts", "search_terms", "search_stats"] {
+                for table in ["search_fts", "search_docs", "search_texts", "search_terms", "search_stats",
+                              "search_facet_codes", "search_facet_values"] {
                     try await sql.raw("DROP TABLE IF EXISTS \(ident: table)").run()
                 }
-                try await sql.raw("DELETE FROM _fluent_migrations WHERE name = 'LabAtlasServer.CreateSearchIndex'").run()
+                for log in ["_fluent_migrations", AtomicMigration.appliedTable] {
+                    try await sql.raw("""
+                        DELETE FROM \(ident: log) WHERE name IN ('LabAtlasServer.CreateSearchIndex', 'LabAtlasServer.CreateSearchFacetCodes')
+                        """).run()
+                }
             }
             try await withStoredApp(StoredPlace(scratch: scratch, name: "fresh"), migrated: false) { target in
                 let restored = try await DatabaseBackup(application: target).restore(from: backupFile)
-                #expect(restored.migrationsApplied == 1)
+                #expect(restored.migrationsApplied == 2)
                 let search = try await target.get("/api/v1/search?q=laboratoire")
                 #expect(search.status == .ok)
             }

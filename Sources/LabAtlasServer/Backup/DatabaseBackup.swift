@@ -50,7 +50,7 @@ struct DatabaseBackup {
         }
         do {
             let before = try await MigrationLog.count(on: application.db)
-            try await application.autoMigrate()
+            try await application.migrateSafely()
             restored.migrationsApplied = try await MigrationLog.count(on: application.db) - before
         } catch {
             // The backup is in place; say so, and where the replaced database went, rather than leave a bare SQL error.
