@@ -67,6 +67,23 @@ enum DurableFile {
         try sync(directory(of: keptPath))
     }
 
+    /// Writes `file` whole or not at all: `produce` fills a temporary sibling,
+    /// which is then flushed and renamed into place; on any failure it is removed
+    /// and the failure said as a `CommandFailure`. Returns the file's size.
+    static func writeWhole(_ file: String, _ produce: (String) async throws -> Void) async throws -> Int64 {
+        let partial = temporarySibling(of: file, purpose: "partial")
+        do {
+            try await produce(partial)
+            try sync(partial)
+            try replace(file, with: partial)
+        } catch {
+            removeIfPresent(partial)
+            if error is CommandFailure { throw error }
+            throw CommandFailure("backup: cannot write \(file): \(error)")
+        }
+        return size(file)
+    }
+
     /// Removes files that may or may not be there.
     static func removeIfPresent(_ paths: String...) {
         for path in paths where exists(path) { try? FileManager.default.removeItem(atPath: path) }

@@ -12,23 +12,15 @@ struct PostgresBackup {
 
     func backup(to file: String) async throws -> Int64 {
         let pgDump = try PostgresTools.find("pg_dump", for: "backup")
-        let partial = DurableFile.temporarySibling(of: file, purpose: "partial")
-        var arguments = ["--format=custom", "--no-password", "--file=\(partial)"]
-        if let schema { arguments.append("--schema=\(schema)") }
-        do {
+        return try await DurableFile.writeWhole(file) { partial in
+            var arguments = ["--format=custom", "--no-password", "--file=\(partial)"]
+            if let schema { arguments.append("--schema=\(schema)") }
             let dump = try await PostgresTools.run(pgDump, arguments, connection: url)
             guard dump.succeeded else {
                 throw CommandFailure("backup: pg_dump failed for \(PostgresTools.redacted(url)): \(dump.lastErrorLine)")
             }
             _ = try await Self.checkArchive(partial, describedAs: "backup: the dump of \(PostgresTools.redacted(url))")
-            try DurableFile.sync(partial)
-            try DurableFile.replace(file, with: partial)
-        } catch {
-            DurableFile.removeIfPresent(partial)
-            if error is CommandFailure { throw error }
-            throw CommandFailure("backup: cannot write \(file): \(error)")
         }
-        return DurableFile.size(file)
     }
 
     /// `--clean --if-exists` replaces the objects the backup holds, `--single-transaction`

@@ -20,18 +20,10 @@ struct SQLiteBackup {
         guard (tables?.count ?? 0) > 0 else {
             throw CommandFailure("backup: \(databasePath) holds no LabAtlas database (run labatlas migrate first)")
         }
-        let partial = DurableFile.temporarySibling(of: file, purpose: "partial")
-        do {
+        return try await DurableFile.writeWhole(file) { partial in
             try await sql.raw("VACUUM INTO \(bind: partial)").run()
             try await Self.check(partial, describedAs: "backup: the copy of \(databasePath)", switchingToWAL: false, application: application)
-            try DurableFile.sync(partial)
-            try DurableFile.replace(file, with: partial)
-        } catch {
-            DurableFile.removeIfPresent(partial)
-            if error is CommandFailure { throw error }
-            throw CommandFailure("backup: cannot write \(file): \(error)")
         }
-        return DurableFile.size(file)
     }
 
     // MARK: Restore
