@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,7 +32,10 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import harness  # noqa: E402
+from harness import REPO, binary, environment, free_port  # noqa: E402
+
 WRITERS = 4
 WRITES_PER_WRITER = 400          # an upper bound: writers stop when told, long before on a normal run
 ACKS_BEFORE_BACKUP = 30          # writes acknowledged before the backup starts
@@ -52,30 +54,9 @@ def check(name: str, ok: bool, detail: str = "") -> bool:
 
 # --- The binary and its environment ---------------------------------------------
 
-def binary() -> Path:
-    path = Path(os.environ.get("LABATLAS_BIN", ".build/debug/labatlas"))
-    return path if path.is_absolute() else REPO / path
-
-
-def environment(database_url: str | None) -> dict[str, str]:
-    """The caller's environment, pointed at one database: `database_url`, or the data dir given on the command line."""
-    env = dict(os.environ)
-    for name in ("DATABASE_URL", "LABATLAS_DATA_DIR", "LABATLAS_PUBLIC_URL", "SMTP_URL"):
-        env.pop(name, None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return env
-
-
 def labatlas(args: list[str], data_dir: Path, database_url: str | None, stdin: str | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([str(binary()), *args, "--data-dir", str(data_dir)], input=stdin, cwd=REPO,
                           env=environment(database_url), capture_output=True, text=True, timeout=COMMAND_SECONDS)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @dataclass
@@ -140,14 +121,10 @@ def request(method: str, url: str, token: str | None = None, body: dict | None =
 # --- PostgreSQL: a fresh database for each instance ------------------------------
 
 def postgres_tool(name: str) -> str:
-    found = shutil.which(name)
-    if found:
-        return found
-    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=lambda p: [int(x) for x in p.parent.name.split(".") if x.isdigit()])
-    for directory in reversed(versions):
-        if (directory / name).exists():
-            return str(directory / name)
-    raise RuntimeError(f"{name} not found in PATH or /usr/lib/postgresql/*/bin")
+    found = harness.postgres_tool(name)
+    if not found:
+        raise RuntimeError(f"{name} not found in PATH or /usr/lib/postgresql/*/bin")
+    return found
 
 
 def postgres_environment(url: str) -> dict[str, str]:

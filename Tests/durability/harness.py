@@ -12,6 +12,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -30,6 +31,19 @@ def binary() -> Path:
     if not path.exists():
         raise SystemExit(f"no labatlas binary at {path}: build it (swift build) or set LABATLAS_BIN")
     return path
+
+
+def postgres_tool(name: str) -> str | None:
+    """A PostgreSQL client tool (createdb, dropdb…): in PATH, else the newest /usr/lib/postgresql/*/bin."""
+    found = shutil.which(name)
+    if found:
+        return found
+    versions = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                      key=lambda p: [int(x) for x in p.parent.name.split(".") if x.isdigit()])
+    for directory in reversed(versions):
+        if (directory / name).exists():
+            return str(directory / name)
+    return None
 
 
 def database_url() -> str | None:

@@ -40,20 +40,12 @@ from harness import Server, request  # noqa: E402
 TARGETS = ["CreateLabs", "CreateItemLinks", "CreateItemFacets", "AddListIndexes", "CreateSearchIndex"]
 
 
-def postgres_tool(name: str) -> str | None:
-    found = shutil.which(name)
-    if found:
-        return found
-    candidates = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{name}"))
-    return str(candidates[-1]) if candidates else None
-
-
 class PostgresDatabases:
     """Fresh databases on the server DATABASE_URL names, made and dropped with createdb/dropdb."""
 
     def __init__(self, url: str) -> None:
         self.url = urllib.parse.urlsplit(url)
-        self.createdb, self.dropdb = postgres_tool("createdb"), postgres_tool("dropdb")
+        self.createdb, self.dropdb = harness.postgres_tool("createdb"), harness.postgres_tool("dropdb")
 
     def available(self) -> bool:
         return bool(self.createdb and self.dropdb)
