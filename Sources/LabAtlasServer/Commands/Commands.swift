@@ -34,7 +34,10 @@ struct ReindexCommand: AsyncCommand {
         try await context.application.migrateSafely()
         let started = Date()
         let count = try await context.application.db.writeTransaction { transaction in
-            try await SearchIndexer(database: transaction).rebuildAll()
+            let count = try await SearchIndexer(database: transaction).rebuildAll()
+            // The triggers keep the counts; a rebuild starts them afresh all the same.
+            try await ItemCounts.recount(on: try transaction.sql)
+            return count
         }
         try await context.application.db.searchEngine.compact(on: try context.application.db.sql)
         let seconds = String(format: "%.1f", Date().timeIntervalSince(started))

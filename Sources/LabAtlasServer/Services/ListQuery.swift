@@ -42,9 +42,19 @@ struct ListQuery: Sendable {
     }
 
     func count(on database: any Database) async throws -> Int {
+        if let kept = try await keptCount(on: database) { return kept }
         let row = try await restrict(try database.sql.select()
             .column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(type.table)).first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    /// The count `item_counts` holds for this list, when it holds it: a reader
+    /// who sees whole visibilities, and at most one facet filter.
+    private func keptCount(on database: any Database) async throws -> Int? {
+        guard let visibilities = ItemCounts.visibilities(of: reader), filters.count <= 1, filters["when"] == nil else { return nil }
+        let filter = filters.first
+        return try await ItemCounts(database: try database.sql)
+            .count(type, facet: filter?.key ?? "", value: filter?.value ?? "", visibilities: visibilities)
     }
 
     /// The ids of one page, in order.
@@ -87,6 +97,14 @@ struct ListQuery: Sendable {
             var others = filters
             others[facet.name] = nil
             passes[others, default: []].append(facet.name)
+        }
+        // Facets counted without any other filter, for a reader who sees whole
+        // visibilities: the kept counts (a filter's own facet counts as if unfiltered).
+        if let visibilities = ItemCounts.visibilities(of: reader), let unfiltered = passes.removeValue(forKey: [:]) {
+            for (facet, values) in try await ItemCounts(database: try database.sql)
+                .values(type, facets: Set(unfiltered), visibilities: visibilities) {
+                result[facet] = values
+            }
         }
         let search = SearchService(database: database, reader: reader, now: now)
         let codes = SearchFacetCodes(database: try database.sql, postgres: database.isPostgres)

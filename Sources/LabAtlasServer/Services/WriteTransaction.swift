@@ -7,14 +7,26 @@ extension Database {
     /// that a concurrent writer can make stale, and SQLite then refuses its
     /// first write at once ("database is locked", SQLITE_BUSY_SNAPSHOT) where
     /// waiting for the lock (`busy_timeout`) would have served it. Writers thus
-    /// queue; readers are never blocked (WAL). PostgreSQL needs none of this.
+    /// queue; readers are never blocked (WAL).
+    ///
+    /// On PostgreSQL writers queue too, behind a transaction-level advisory
+    /// lock: the triggers of `item_counts` (migration 005) add to shared rows
+    /// in whatever order a save touches facet values, and two saves taking
+    /// those rows in opposite orders would deadlock, one of them failing.
     func writeTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await transaction { transaction in
-            if !transaction.isPostgres, let sql = transaction as? any SQLDatabase {
-                // Any write statement takes the lock, even one that changes nothing.
-                try await sql.raw("DELETE FROM _fluent_migrations WHERE 0 = 1").run()
+            if let sql = transaction as? any SQLDatabase {
+                if transaction.isPostgres {
+                    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.writeLockKey))").run()
+                } else {
+                    // Any write statement takes the lock, even one that changes nothing.
+                    try await sql.raw("DELETE FROM _fluent_migrations WHERE 0 = 1").run()
+                }
             }
             return try await closure(transaction)
         }
     }
+
+    /// Any fixed number, the same for every instance, other than the migrations' lock.
+    private static var writeLockKey: Int64 { 0x4C61_6241_5772_6974 }
 }

@@ -1,0 +1,104 @@
+import Foundation
+import Testing
+import Vapor
+import Fluent
+import SQLKit
+@testable import LabAtlasServer
+import LabAtlasCore
+
+/// The counts the database keeps (`item_counts`, migration 005) stay equal to
+/// counting the items, whatever is written: creations, edits that change facet
+/// values and visibility, a lab's edit rewriting its dependents' facets, soft
+/// deletes and undeletes, a row removed outright; and pages show them.
+@Suite struct ItemCountsTests {
+    /// The non-zero rows of `item_counts`.
+    static func kept(_ sql: any SQLDatabase) async throws -> [String: Int] {
+        var rows: [String: Int] = [:]
+        for row in try await sql.select().column("item_type").column("facet").column("value").column("visibility").column("n")
+            .from("item_counts").all() {
+            let n = try row.decode(column: "n", as: Int.self)
+            guard n != 0 else { continue }
+            let key = try ["item_type", "facet", "value", "visibility"].map { try row.decode(column: $0, as: String.self) }
+            rows[key.joined(separator: " | ")] = n
+        }
+        return rows
+    }
+
+    /// Compares the kept counts with a recount from the items (which then replaces them).
+    static func expectKeptEqualsRecount(_ app: Application, after step: String) async throws {
+        let sql = try app.db.sql
+        let before = try await kept(sql)
+        try await ItemCounts.recount(on: sql)
+        let recounted = try await kept(sql)
+        let differing = Set(before.keys).union(recounted.keys).filter { before[$0] != recounted[$0] }.sorted()
+        #expect(differing.isEmpty, "after \(step): kept vs recounted \(differing.prefix(5).map { "\($0): \(before[$0] ?? 0) vs \(recounted[$0] ?? 0)" })")
+        #expect(!recounted.isEmpty)
+    }
+
+    @Test func keptCountsFollowEveryKindOfWrite() async throws {
+        try await withApp { app in
+            _ = try await DemoLoader(database: app.db).load()
+            try await Self.expectKeptEqualsRecount(app, after: "the demo")
+
+            let writer = ItemWriter(database: app.db)
+            let lab = try #require(try await Lab.query(on: app.db).sort(\.$slug).first())
+            var dto = ProjectDTO(title: "Compter les projets sans lire la table")
+            dto.stage = .exploration
+            dto.labs = [lab.slug]
+            dto.themes = ["Numérique", "Santé"]
+            let project = try await writer.save(ProjectKind.self, dto)
+            try await Self.expectKeptEqualsRecount(app, after: "a creation")
+
+            dto.themes = ["Mobilités"]
+            dto.stage = .prototyping
+            dto.visibility = .members
+            _ = try await writer.save(ProjectKind.self, dto, existing: project)
+            try await Self.expectKeptEqualsRecount(app, after: "an edit of facets and visibility")
+
+            // A lab's region is a facet of the items linked to it: they are rewritten.
+            let repository = ItemRepository(database: app.db, reader: .system)
+            var labDTO = try #require(try await repository.dtos(LabKind.self, [lab]).first)
+            labDTO.region = labDTO.region == "Bretagne" ? "Normandie" : "Bretagne"
+            labDTO.visibility = .network
+            _ = try await writer.save(LabKind.self, labDTO, existing: lab)
+            try await Self.expectKeptEqualsRecount(app, after: "a lab's edit")
+
+            let experience = try #require(try await Experience.query(on: app.db).sort(\.$slug).first())
+            try await writer.delete(ExperienceKind.self, experience, context: .system)
+            try await Self.expectKeptEqualsRecount(app, after: "a soft delete")
+            let experienceID = try experience.requireID()
+            let deleted = try #require(try await Experience.query(on: app.db).withDeleted().filter(\._$id == experienceID).first())
+            try await writer.undelete(ExperienceKind.self, deleted, context: .system)
+            try await Self.expectKeptEqualsRecount(app, after: "an undelete")
+
+            // Removed outright, in either order with its facet rows.
+            let sql = try app.db.sql
+            let sessions = try await WorkSession.query(on: app.db).sort(\.$slug).limit(2).all()
+            try #require(sessions.count == 2)
+            try await sql.delete(from: WorkSession.schema).where("id", .equal, SQLBind(try sessions[0].requireID())).run()
+            try await sql.delete(from: ItemFacet.schema).where("item_id", .equal, SQLBind(try sessions[0].requireID())).run()
+            try await sql.delete(from: ItemFacet.schema).where("item_id", .equal, SQLBind(try sessions[1].requireID())).run()
+            try await sql.delete(from: WorkSession.schema).where("id", .equal, SQLBind(try sessions[1].requireID())).run()
+            try await Self.expectKeptEqualsRecount(app, after: "rows removed outright")
+        }
+    }
+
+    /// A visitor's home page and lists read the kept counts; they match the items they can see.
+    @Test func visitorsCountsMatchTheItemsTheySee() async throws {
+        try await withDemoApp { app in
+            let publicProjects = try await Project.query(on: app.db).filter(CommonColumn.visibility, .equal, "public").count()
+            let kept = try await ItemCounts(database: try app.db.sql).count(.projects, visibilities: [.public])
+            #expect(kept == publicProjects)
+            var listed = ListQuery(type: .projects, reader: .anonymous)
+            #expect(try await listed.count(on: app.db) == publicProjects)
+            let stage = try #require(try await Project.query(on: app.db).filter(CommonColumn.visibility, .equal, "public").first()).stage
+            listed.filters["stage"] = stage.rawValue
+            let withStage = try await Project.query(on: app.db).filter(CommonColumn.visibility, .equal, "public").filter("stage", .equal, stage.rawValue).count()
+            #expect(try await listed.count(on: app.db) == withStage)
+            let counts = try await ListQuery(type: .projects, reader: .anonymous).facetCounts(on: app.db)
+            #expect(counts["stage"]?[stage.rawValue] == withStage)
+            let home = try await app.get("/")
+            #expect(home.body.contains(French.number(publicProjects)))
+        }
+    }
+}
