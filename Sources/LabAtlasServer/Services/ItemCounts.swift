@@ -16,21 +16,30 @@ struct ItemCounts {
         return reader.isSignedIn ? nil : [.public]
     }
 
-    /// Live items of `type` in `visibilities`; with a facet value, those holding it.
-    func count(_ type: ItemType, facet: String = "", value: String = "", visibilities: [Visibility]) async throws -> Int {
+    /// How many filters the kept counts can answer together: none, one value, or two values of two facets.
+    static func holds(_ filters: [String: String]) -> Bool {
+        filters.count <= 2 && filters["when"] == nil
+    }
+
+    /// Live items of `type` in `visibilities` holding every value of `filters` (`holds(filters)`).
+    func count(_ type: ItemType, filters: [String: String] = [:], visibilities: [Visibility]) async throws -> Int {
+        let given = filters.sorted { $0.key < $1.key }
+        let first = given.first, second = given.dropFirst().first
         let row = try await database.select()
             .column(SQLRaw("CAST(COALESCE(SUM(n), 0) AS BIGINT)"), as: "n")
             .from("item_counts")
             .where("item_type", .equal, SQLBind(type.rawValue))
-            .where("facet", .equal, SQLBind(facet))
-            .where("value", .equal, SQLBind(value))
+            .where("facet", .equal, SQLBind(first?.key ?? "")).where("value", .equal, SQLBind(first?.value ?? ""))
+            .where("facet2", .equal, SQLBind(second?.key ?? "")).where("value2", .equal, SQLBind(second?.value ?? ""))
             .where("visibility", .in, SQLBind.group(visibilities.map(\.rawValue)))
             .first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
-    /// For each of `facets`, its values held by live items of `type` in `visibilities`, and how many.
-    func values(_ type: ItemType, facets: Set<String>, visibilities: [Visibility]) async throws -> [String: [String: Int]] {
+    /// For each of `facets`, its values held by live items of `type` in
+    /// `visibilities` — among those holding `given`, when there is one — and how many.
+    func values(_ type: ItemType, facets: Set<String>, given: (facet: String, value: String)? = nil,
+                visibilities: [Visibility]) async throws -> [String: [String: Int]] {
         guard !facets.isEmpty else { return [:] }
         let rows = try await database.select()
             // SUM of a BIGINT is a NUMERIC on PostgreSQL.
@@ -38,6 +47,7 @@ struct ItemCounts {
             .from("item_counts")
             .where("item_type", .equal, SQLBind(type.rawValue))
             .where("facet", .in, SQLBind.group(Array(facets)))
+            .where("facet2", .equal, SQLBind(given?.facet ?? "")).where("value2", .equal, SQLBind(given?.value ?? ""))
             .where("visibility", .in, SQLBind.group(visibilities.map(\.rawValue)))
             .groupBy("facet").groupBy("value")
             .all()
@@ -55,16 +65,24 @@ struct ItemCounts {
         try await database.raw("DELETE FROM item_counts").run()
         for type in ItemType.allCases {
             try await database.raw("""
-                INSERT INTO item_counts (item_type, facet, value, visibility, n)
-                SELECT \(bind: type.rawValue), '', '', visibility, COUNT(*) FROM \(ident: type.table)
+                INSERT INTO item_counts (item_type, facet, value, facet2, value2, visibility, n)
+                SELECT \(bind: type.rawValue), '', '', '', '', visibility, COUNT(*) FROM \(ident: type.table)
                 WHERE deleted_at IS NULL GROUP BY visibility
                 """).run()
             try await database.raw("""
-                INSERT INTO item_counts (item_type, facet, value, visibility, n)
-                SELECT f.item_type, f.facet, f.value, i.visibility, COUNT(*) FROM item_facets f
+                INSERT INTO item_counts (item_type, facet, value, facet2, value2, visibility, n)
+                SELECT f.item_type, f.facet, f.value, '', '', i.visibility, COUNT(*) FROM item_facets f
                 JOIN \(ident: type.table) i ON i.id = f.item_id
                 WHERE f.item_type = \(bind: type.rawValue) AND i.deleted_at IS NULL
                 GROUP BY f.item_type, f.facet, f.value, i.visibility
+                """).run()
+            try await database.raw("""
+                INSERT INTO item_counts (item_type, facet, value, facet2, value2, visibility, n)
+                SELECT a.item_type, a.facet, a.value, b.facet, b.value, i.visibility, COUNT(*) FROM item_facets a
+                JOIN item_facets b ON b.item_id = a.item_id AND b.facet <> a.facet
+                JOIN \(ident: type.table) i ON i.id = a.item_id
+                WHERE a.item_type = \(bind: type.rawValue) AND i.deleted_at IS NULL
+                GROUP BY a.item_type, a.facet, a.value, b.facet, b.value, i.visibility
                 """).run()
         }
     }

@@ -49,12 +49,10 @@ struct ListQuery: Sendable {
     }
 
     /// The count `item_counts` holds for this list, when it holds it: a reader
-    /// who sees whole visibilities, and at most one facet filter.
+    /// who sees whole visibilities, and at most two facet filters.
     private func keptCount(on database: any Database) async throws -> Int? {
-        guard let visibilities = ItemCounts.visibilities(of: reader), filters.count <= 1, filters["when"] == nil else { return nil }
-        let filter = filters.first
-        return try await ItemCounts(database: try database.sql)
-            .count(type, facet: filter?.key ?? "", value: filter?.value ?? "", visibilities: visibilities)
+        guard let visibilities = ItemCounts.visibilities(of: reader), ItemCounts.holds(filters) else { return nil }
+        return try await ItemCounts(database: try database.sql).count(type, filters: filters, visibilities: visibilities)
     }
 
     /// The ids of one page, in order.
@@ -98,12 +96,17 @@ struct ListQuery: Sendable {
             others[facet.name] = nil
             passes[others, default: []].append(facet.name)
         }
-        // Facets counted without any other filter, for a reader who sees whole
-        // visibilities: the kept counts (a filter's own facet counts as if unfiltered).
-        if let visibilities = ItemCounts.visibilities(of: reader), let unfiltered = passes.removeValue(forKey: [:]) {
-            for (facet, values) in try await ItemCounts(database: try database.sql)
-                .values(type, facets: Set(unfiltered), visibilities: visibilities) {
-                result[facet] = values
+        // Facets counted under at most one other filter, for a reader who sees
+        // whole visibilities: the kept counts (disjunctive: a facet's counts
+        // ignore its own filter).
+        if let visibilities = ItemCounts.visibilities(of: reader) {
+            let kept = ItemCounts(database: try database.sql)
+            for (others, names) in passes where others.count <= 1 && others["when"] == nil {
+                let given = others.first.map { (facet: $0.key, value: $0.value) }
+                for (facet, values) in try await kept.values(type, facets: Set(names), given: given, visibilities: visibilities) {
+                    result[facet] = values
+                }
+                passes[others] = nil
             }
         }
         let search = SearchService(database: database, reader: reader, now: now)

@@ -2,29 +2,32 @@ import Fluent
 import SQLKit
 import LabAtlasCore
 
-/// Migration 005: how many live items each type holds, and how many hold each
-/// facet value, per visibility (`item_counts`), kept by the database itself.
+/// Migration 005: counts the database keeps itself (`item_counts`), and list
+/// indexes that serve each order of the list pages.
 ///
-/// The home page and the list pages counted a type's visible items by reading
-/// its table whole (149 ms for the home page of an atlas of 100,000 items).
-/// Triggers on the item tables and on `item_facets` keep one row per (type,
-/// facet, value, visibility) — `facet` and `value` empty for the items
-/// themselves — so a visitor's counts are a few rows. Triggers, not Swift
-/// code, so that no way of writing an item (saves, imports, restores, a
-/// later feature) can forget them; any order of writes inside a transaction
-/// keeps the invariant:
+/// The home page and the list pages counted a type's visible items and their
+/// facet values by reading the items (149 ms for the home page of an atlas of
+/// 100,000 items, 40 ms for the facets of `/sessions?format=hybrid`).
+/// Triggers on the item tables and on `item_facets` keep, per type and
+/// visibility, how many live items there are (`facet` empty), how many hold
+/// each facet value (`facet2` empty), and how many hold each pair of values of
+/// two different facets. A list with at most one filter then reads all its
+/// counts, and a list with two filters its total and the two filtered facets,
+/// from a few rows. Triggers, not Swift code, so that no way of writing items
+/// (saves, imports, restores, a later feature) can forget them. The invariant,
+/// whatever the order of writes inside a transaction:
 ///
-///     n(type, facet, value, visibility) = live items of that type and
-///     visibility with a row (facet, value) in item_facets
+///     n(type, f, v, g, w, visibility) = live items of that type and
+///     visibility holding (f, v) and (g, w) in item_facets
 ///
-/// A facet row counts when it is written while its item is live, or when its
-/// item becomes live; it stops counting when it is deleted while its item is
-/// live, or when its item stops being live (soft or hard delete). A change of
-/// visibility moves the item's rows from one visibility to the other.
-/// `item_facets` gets a unique index on (item_id, facet, value), so each
-/// (item, value) counts once, as readers count it.
+/// A facet row counts while it exists and its item is live: written while the
+/// item is live, or the item becoming live; it stops counting when deleted
+/// while the item is live, or when the item stops being live (soft or hard
+/// delete). A change of visibility moves the item's counts from one visibility
+/// to the other. `item_facets` gets a unique index on (item_id, facet, value),
+/// so each (item, value) counts once, as readers count it.
 enum Migrations005 {
-    static let all: [any Migration] = [CreateItemCounts()]
+    static let all: [any Migration] = [CreateItemCounts(), AddListOrderIndexes()]
 }
 
 struct CreateItemCounts: AsyncMigration {
@@ -32,7 +35,8 @@ struct CreateItemCounts: AsyncMigration {
         let sql = try database.sql
         try await sql.raw("""
             CREATE TABLE item_counts (item_type TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL,
-                visibility TEXT NOT NULL, n BIGINT NOT NULL, PRIMARY KEY (item_type, facet, value, visibility))
+                facet2 TEXT NOT NULL, value2 TEXT NOT NULL, visibility TEXT NOT NULL, n BIGINT NOT NULL,
+                PRIMARY KEY (item_type, facet, value, facet2, value2, visibility))
             """).run()
         // Facet rows have always been written once per (item, value); the index makes it a rule.
         try await sql.raw(database.isPostgres
@@ -40,8 +44,6 @@ struct CreateItemCounts: AsyncMigration {
             : "DELETE FROM item_facets WHERE rowid NOT IN (SELECT MIN(rowid) FROM item_facets GROUP BY item_id, facet, value)").run()
         try await sql.raw("CREATE UNIQUE INDEX item_facets_once ON item_facets (item_id, facet, value)").run()
         try await sql.raw("DROP INDEX item_facets_by_item").run()
-        // "Upcoming events" is counted on the home page: an index range, not the table.
-        try await sql.raw("CREATE INDEX events_by_ends_at ON events (ends_at)").run()
         for statement in ItemCountTriggers.create(postgres: database.isPostgres) {
             try await sql.raw(SQLQueryString(statement)).run()
         }
@@ -56,35 +58,83 @@ struct CreateItemCounts: AsyncMigration {
         try await sql.raw("DROP TABLE IF EXISTS item_counts").run()
         try await sql.raw("CREATE INDEX IF NOT EXISTS item_facets_by_item ON item_facets (item_id)").run()
         try await sql.raw("DROP INDEX IF EXISTS item_facets_once").run()
-        try await sql.raw("DROP INDEX IF EXISTS events_by_ends_at").run()
+    }
+}
+
+/// One index per order a list page offers, holding what the page query reads
+/// (visibility, deletion, id), so a page — even a far one — is a walk of the
+/// index alone. The single-column indexes of migration 001 made SQLite read
+/// the whole table and sort it whenever the order had more than one term.
+struct AddListOrderIndexes: AsyncMigration {
+    static let covering = "visibility, deleted_at, id"
+
+    /// (name, table, ordered columns) for every order of `ListSort`.
+    static var indexes: [(String, String, String)] {
+        var indexes: [(String, String, String)] = []
+        for type in ItemType.allCases {
+            let table = type.table
+            for sort in ListSort.options(for: type) {
+                let columns: String
+                switch sort.key {
+                case "name", "title": columns = "sort_key, slug"
+                case "recent": columns = "updated_at DESC, sort_key, slug"
+                case "stage_change": columns = "stage_since DESC, sort_key, slug"
+                case "year": columns = "(COALESCE(year, 0)) DESC, sort_key, slug"
+                case "date": columns = (type == .events ? "starts_at" : "date") + " DESC, sort_key, slug"
+                // Upcoming first is two walks: ends_at to split, starts_at both ways.
+                case "upcoming": columns = "ends_at, starts_at, sort_key, slug"
+                default: continue
+                }
+                indexes.append(("\(table)_by_\(sort.key)", table, columns))
+            }
+        }
+        return indexes
+    }
+
+    func prepare(on database: any Database) async throws {
+        let sql = try database.sql
+        for table in ItemTables.all {
+            try await sql.raw("DROP INDEX IF EXISTS \(ident: table + "_by_sort_key")").run()
+            try await sql.raw("DROP INDEX IF EXISTS \(ident: table + "_by_updated_at")").run()
+        }
+        try await sql.raw("DROP INDEX IF EXISTS work_sessions_by_date").run()
+        try await sql.raw("DROP INDEX IF EXISTS events_by_starts_at").run()
+        for (name, table, columns) in Self.indexes {
+            try await sql.raw("CREATE INDEX \(ident: name) ON \(ident: table) (\(unsafeRaw: columns), \(unsafeRaw: Self.covering))").run()
+        }
+    }
+
+    func revert(on database: any Database) async throws {
+        let sql = try database.sql
+        for (name, _, _) in Self.indexes {
+            try await sql.raw("DROP INDEX IF EXISTS \(ident: name)").run()
+        }
     }
 }
 
 /// The triggers' SQL, for both databases. Every statement adds a signed
-/// amount to rows of `item_counts`; `added` and `removed` below are the
-/// two shapes, written once per database.
+/// amount to rows of `item_counts` with one upsert.
 enum ItemCountTriggers {
-    /// An upsert that adds `sign` for the item itself and for each of its facet
-    /// rows, all under the item's `visibility`. `item` names the item row
-    /// (`NEW`/`OLD`), `type` the item type as SQL.
-    private static func itemAndFacets(type: String, item: String, sign: Int) -> String {
-        """
-        INSERT INTO item_counts (item_type, facet, value, visibility, n)
-        SELECT \(type), '', '', \(item).visibility, \(sign)
-        UNION ALL
-        SELECT item_type, facet, value, \(item).visibility, \(sign) FROM item_facets WHERE item_id = \(item).id
-        ON CONFLICT (item_type, facet, value, visibility) DO UPDATE SET n = item_counts.n + excluded.n
-        """
-    }
+    static let columns = "item_type, facet, value, facet2, value2, visibility, n"
+    static let upsert = "ON CONFLICT (item_type, facet, value, facet2, value2, visibility) DO UPDATE SET n = item_counts.n + excluded.n"
 
-    /// An upsert that adds `sign` for one facet row under its item's visibility, if the item is live.
-    private static func facetRow(table: String, row: String, sign: Int) -> String {
-        """
-        INSERT INTO item_counts (item_type, facet, value, visibility, n)
-        SELECT \(row).item_type, \(row).facet, \(row).value, i.visibility, \(sign) FROM \(table) i
-        WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
-        ON CONFLICT (item_type, facet, value, visibility) DO UPDATE SET n = item_counts.n + excluded.n
-        """
+    /// Adds `sign` for the item `item` (`NEW`/`OLD`) of type `type`, for each
+    /// of its facet rows, and for each pair of them (two facets), under the
+    /// item's visibility; only when `condition` holds.
+    static func itemCounts(type: ItemType, item: String, sign: Int, condition: String = "1 = 1") -> String {
+        let visibility = "\(item).visibility"
+        return """
+            INSERT INTO item_counts (\(columns))
+            SELECT '\(type.rawValue)', '', '', '', '', \(visibility), \(sign) WHERE \(condition)
+            UNION ALL
+            SELECT item_type, facet, value, '', '', \(visibility), \(sign) FROM item_facets
+            WHERE \(condition) AND item_id = \(item).id
+            UNION ALL
+            SELECT a.item_type, a.facet, a.value, b.facet, b.value, \(visibility), \(sign)
+            FROM item_facets a JOIN item_facets b ON b.item_id = a.item_id AND b.facet <> a.facet
+            WHERE \(condition) AND a.item_id = \(item).id
+            \(upsert)
+            """
     }
 
     static func create(postgres: Bool) -> [String] {
@@ -93,10 +143,12 @@ enum ItemCountTriggers {
 
     static func drop(postgres: Bool) -> [String] {
         if postgres {
-            return ItemType.allCases.flatMap { type in
-                ["DROP TRIGGER IF EXISTS \(type.table)_counts ON \(type.table)"]
-            } + ["DROP TRIGGER IF EXISTS item_facets_counts ON item_facets",
-                 "DROP FUNCTION IF EXISTS labatlas_item_counts()", "DROP FUNCTION IF EXISTS labatlas_facet_counts()"]
+            return ItemType.allCases.map { "DROP TRIGGER IF EXISTS \($0.table)_counts ON \($0.table)" }
+                + ["DROP TRIGGER IF EXISTS item_facets_counts_insert ON item_facets",
+                   "DROP TRIGGER IF EXISTS item_facets_counts_delete ON item_facets",
+                   "DROP FUNCTION IF EXISTS labatlas_item_counts()",
+                   "DROP FUNCTION IF EXISTS labatlas_facet_counts_insert()",
+                   "DROP FUNCTION IF EXISTS labatlas_facet_counts_delete()"]
         }
         return ItemType.allCases.flatMap { type in
             ["insert", "delete", "update"].map { "DROP TRIGGER IF EXISTS \(type.table)_counts_\($0)" }
@@ -104,98 +156,73 @@ enum ItemCountTriggers {
         }
     }
 
-    // MARK: SQLite: one trigger per table and event, one per item type on item_facets.
+    // MARK: SQLite: row triggers, which see the rows a statement wrote before theirs.
 
     private static func createSQLite() -> [String] {
         var statements: [String] = []
         for type in ItemType.allCases {
             let table = type.table
-            let name = "'\(type.rawValue)'"
             statements.append("""
                 CREATE TRIGGER \(table)_counts_insert AFTER INSERT ON \(table) WHEN NEW.deleted_at IS NULL BEGIN
-                \(itemAndFacets(type: name, item: "NEW", sign: 1));
+                \(itemCounts(type: type, item: "NEW", sign: 1));
                 END
                 """)
             statements.append("""
                 CREATE TRIGGER \(table)_counts_delete AFTER DELETE ON \(table) WHEN OLD.deleted_at IS NULL BEGIN
-                \(itemAndFacets(type: name, item: "OLD", sign: -1));
+                \(itemCounts(type: type, item: "OLD", sign: -1));
                 END
                 """)
             statements.append("""
                 CREATE TRIGGER \(table)_counts_update AFTER UPDATE OF visibility, deleted_at ON \(table)
                 WHEN (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL) OR OLD.visibility <> NEW.visibility BEGIN
-                \(sqliteGuarded(itemAndFacets(type: name, item: "OLD", sign: -1), "OLD.deleted_at IS NULL"));
-                \(sqliteGuarded(itemAndFacets(type: name, item: "NEW", sign: 1), "NEW.deleted_at IS NULL"));
+                \(itemCounts(type: type, item: "OLD", sign: -1, condition: "OLD.deleted_at IS NULL"));
+                \(itemCounts(type: type, item: "NEW", sign: 1, condition: "NEW.deleted_at IS NULL"));
                 END
                 """)
-            statements.append("""
-                CREATE TRIGGER item_facets_counts_insert_\(type.rawValue) AFTER INSERT ON item_facets
-                WHEN NEW.item_type = \(name) BEGIN
-                \(facetRow(table: table, row: "NEW", sign: 1));
-                END
-                """)
-            statements.append("""
-                CREATE TRIGGER item_facets_counts_delete_\(type.rawValue) AFTER DELETE ON item_facets
-                WHEN OLD.item_type = \(name) BEGIN
-                \(facetRow(table: table, row: "OLD", sign: -1));
-                END
-                """)
+            for (event, row, sign) in [("insert", "NEW", 1), ("delete", "OLD", -1)] {
+                // The row itself, and its pairs with the item's other facets' rows (both ways).
+                statements.append("""
+                    CREATE TRIGGER item_facets_counts_\(event)_\(type.rawValue) AFTER \(event.uppercased()) ON item_facets
+                    WHEN \(row).item_type = '\(type.rawValue)' BEGIN
+                    INSERT INTO item_counts (\(columns))
+                    SELECT \(row).item_type, \(row).facet, \(row).value, '', '', i.visibility, \(sign) FROM \(table) i
+                    WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
+                    UNION ALL
+                    SELECT \(row).item_type, \(row).facet, \(row).value, b.facet, b.value, i.visibility, \(sign)
+                    FROM \(table) i JOIN item_facets b ON b.item_id = i.id AND b.facet <> \(row).facet
+                    WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
+                    UNION ALL
+                    SELECT \(row).item_type, b.facet, b.value, \(row).facet, \(row).value, i.visibility, \(sign)
+                    FROM \(table) i JOIN item_facets b ON b.item_id = i.id AND b.facet <> \(row).facet
+                    WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
+                    \(upsert);
+                    END
+                    """)
+            }
         }
         return statements
     }
 
-    /// The item-and-facets upsert, run only when `condition` holds: both arms
-    /// of its UNION carry the condition (SQLite has no IF in triggers).
-    private static func sqliteGuarded(_ upsert: String, _ condition: String) -> String {
-        upsert.replacingOccurrences(of: "\nUNION ALL", with: " WHERE \(condition)\nUNION ALL")
-            .replacingOccurrences(of: "item_id = ", with: "\(condition) AND item_id = ")
-    }
+    // MARK: PostgreSQL: row triggers on items, statement triggers on item_facets.
 
-    // MARK: PostgreSQL: two functions, one trigger per table.
-
+    /// PostgreSQL runs row triggers after the whole statement, each seeing all
+    /// its rows: the facet rows of one statement are counted together, from
+    /// its transition table (`changed`), each pair once.
     private static func createPostgres() -> [String] {
         var statements: [String] = []
         // TG_ARGV[0] is the item type; NEW/OLD are the item row.
+        let removed = itemCountsPostgres(item: "OLD", sign: -1)
+        let added = itemCountsPostgres(item: "NEW", sign: 1)
         statements.append("""
             CREATE FUNCTION labatlas_item_counts() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
               IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.deleted_at IS NULL
                  AND (TG_OP = 'DELETE' OR NEW.deleted_at IS NOT NULL OR NEW.visibility <> OLD.visibility) THEN
-                INSERT INTO item_counts (item_type, facet, value, visibility, n)
-                SELECT TG_ARGV[0], '', '', OLD.visibility, -1
-                UNION ALL
-                SELECT item_type, facet, value, OLD.visibility, -1 FROM item_facets WHERE item_id = OLD.id
-                ON CONFLICT (item_type, facet, value, visibility) DO UPDATE SET n = item_counts.n + excluded.n;
+                \(removed);
               END IF;
               IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.deleted_at IS NULL
                  AND (TG_OP = 'INSERT' OR OLD.deleted_at IS NOT NULL OR NEW.visibility <> OLD.visibility) THEN
-                INSERT INTO item_counts (item_type, facet, value, visibility, n)
-                SELECT TG_ARGV[0], '', '', NEW.visibility, 1
-                UNION ALL
-                SELECT item_type, facet, value, NEW.visibility, 1 FROM item_facets WHERE item_id = NEW.id
-                ON CONFLICT (item_type, facet, value, visibility) DO UPDATE SET n = item_counts.n + excluded.n;
-              END IF;
-              RETURN NULL;
-            END
-            $$
-            """)
-        // The item's table comes from the row's type.
-        let tables = ItemType.allCases.map { "WHEN '\($0.rawValue)' THEN '\($0.table)'" }.joined(separator: " ")
-        statements.append("""
-            CREATE FUNCTION labatlas_facet_counts() RETURNS trigger LANGUAGE plpgsql AS $$
-            DECLARE
-              r RECORD;
-              sign INTEGER;
-              item_visibility TEXT;
-            BEGIN
-              IF TG_OP = 'INSERT' THEN r := NEW; sign := 1; ELSE r := OLD; sign := -1; END IF;
-              EXECUTE format('SELECT visibility FROM %I WHERE id = $1 AND deleted_at IS NULL',
-                             CASE r.item_type \(tables) END)
-                INTO item_visibility USING r.item_id;
-              IF item_visibility IS NOT NULL THEN
-                INSERT INTO item_counts (item_type, facet, value, visibility, n)
-                VALUES (r.item_type, r.facet, r.value, item_visibility, sign)
-                ON CONFLICT (item_type, facet, value, visibility) DO UPDATE SET n = item_counts.n + excluded.n;
+                \(added);
               END IF;
               RETURN NULL;
             END
@@ -207,10 +234,72 @@ enum ItemCountTriggers {
                 FOR EACH ROW EXECUTE FUNCTION labatlas_item_counts('\(type.rawValue)')
                 """)
         }
-        statements.append("""
-            CREATE TRIGGER item_facets_counts AFTER INSERT OR DELETE ON item_facets
-            FOR EACH ROW EXECUTE FUNCTION labatlas_facet_counts()
-            """)
+        // The live items of the changed rows, with their visibility.
+        let live = ItemType.allCases.map { type in
+            "SELECT i.id, i.visibility FROM \(type.table) i WHERE i.deleted_at IS NULL AND i.id IN (SELECT item_id FROM changed WHERE item_type = '\(type.rawValue)')"
+        }.joined(separator: " UNION ALL ")
+        // Inserted: each new row; pairs of a new row with any row of the item
+        // (new ones included), and of an older row with a new one.
+        // Deleted: each removed row; pairs of a removed row with a remaining
+        // one, both ways, and of two removed rows.
+        for (event, sign, pairs) in [
+            ("insert", 1, """
+                SELECT a.item_type, a.facet, a.value, b.facet, b.value, l.visibility, 1 FROM changed a JOIN live l ON l.id = a.item_id
+                JOIN item_facets b ON b.item_id = a.item_id AND b.facet <> a.facet
+                UNION ALL
+                SELECT b.item_type, b.facet, b.value, a.facet, a.value, l.visibility, 1 FROM changed a JOIN live l ON l.id = a.item_id
+                JOIN item_facets b ON b.item_id = a.item_id AND b.facet <> a.facet
+                WHERE NOT EXISTS (SELECT 1 FROM changed x WHERE x.id = b.id)
+                """),
+            ("delete", -1, """
+                SELECT a.item_type, a.facet, a.value, b.facet, b.value, l.visibility, -1 FROM changed a JOIN live l ON l.id = a.item_id
+                JOIN item_facets b ON b.item_id = a.item_id AND b.facet <> a.facet
+                UNION ALL
+                SELECT b.item_type, b.facet, b.value, a.facet, a.value, l.visibility, -1 FROM changed a JOIN live l ON l.id = a.item_id
+                JOIN item_facets b ON b.item_id = a.item_id AND b.facet <> a.facet
+                UNION ALL
+                SELECT a.item_type, a.facet, a.value, b.facet, b.value, l.visibility, -1 FROM changed a JOIN live l ON l.id = a.item_id
+                JOIN changed b ON b.item_id = a.item_id AND b.facet <> a.facet
+                """),
+        ] {
+            statements.append("""
+                CREATE FUNCTION labatlas_facet_counts_\(event)() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                  WITH live AS (\(live)),
+                  amounts AS (
+                    SELECT a.item_type, a.facet, a.value, '' AS facet2, '' AS value2, l.visibility, \(sign) AS n
+                    FROM changed a JOIN live l ON l.id = a.item_id
+                    UNION ALL
+                    \(pairs))
+                  INSERT INTO item_counts (\(columns))
+                  SELECT item_type, facet, value, facet2, value2, visibility, SUM(n) FROM amounts
+                  GROUP BY item_type, facet, value, facet2, value2, visibility
+                  \(upsert);
+                  RETURN NULL;
+                END
+                $$
+                """)
+            statements.append("""
+                CREATE TRIGGER item_facets_counts_\(event) AFTER \(event.uppercased()) ON item_facets
+                REFERENCING \(event == "insert" ? "NEW" : "OLD") TABLE AS changed
+                FOR EACH STATEMENT EXECUTE FUNCTION labatlas_facet_counts_\(event)()
+                """)
+        }
         return statements
+    }
+
+    /// `itemCounts` with the type from the trigger's argument.
+    private static func itemCountsPostgres(item: String, sign: Int) -> String {
+        """
+        INSERT INTO item_counts (\(columns))
+        SELECT TG_ARGV[0], '', '', '', '', \(item).visibility, \(sign)
+        UNION ALL
+        SELECT item_type, facet, value, '', '', \(item).visibility, \(sign) FROM item_facets WHERE item_id = \(item).id
+        UNION ALL
+        SELECT a.item_type, a.facet, a.value, b.facet, b.value, \(item).visibility, \(sign)
+        FROM item_facets a JOIN item_facets b ON b.item_id = a.item_id AND b.facet <> a.facet
+        WHERE a.item_id = \(item).id
+        \(upsert)
+        """
     }
 }
