@@ -19,12 +19,20 @@ struct ListQuery: Sendable {
     }
 
     /// The visibility rule and every filter except `excluded` (for disjunctive facet counts).
-    private func predicates(excluding excluded: String? = nil) -> [any SQLExpression] {
+    /// `perItem` checks each item's facets on its own (a walk of an order's index)
+    /// instead of gathering the items that hold a value.
+    private func predicates(excluding excluded: String? = nil, perItem: Bool = false) -> [any SQLExpression] {
         var predicates: [any SQLExpression] = [reader.visibilityPredicate(for: type)]
         for (facet, value) in filters.sorted(by: { $0.key < $1.key }) where facet != excluded {
             if facet == "when" {
                 predicates.append(SQLBinaryExpression(left: SQLColumn("ends_at"),
                     op: value == "upcoming" ? SQLBinaryOperator.greaterThanOrEqual : SQLBinaryOperator.lessThan, right: SQLBind(now)))
+                continue
+            }
+            if perItem {
+                predicates.append(SQLQueryString("""
+                    EXISTS (SELECT 1 FROM item_facets f WHERE f.item_id = \(ident: type.table).id AND f.facet = \(bind: facet) AND f.value = \(bind: value))
+                    """))
                 continue
             }
             predicates.append(SQLBinaryExpression(left: SQLColumn("id"), op: SQLBinaryOperator.in, right: SQLSubquery.select { sub in
@@ -37,8 +45,25 @@ struct ListQuery: Sendable {
         return predicates
     }
 
-    private func restrict(_ builder: SQLSelectBuilder, excluding excluded: String? = nil) -> SQLSelectBuilder {
-        predicates(excluding: excluded).reduce(builder) { $0.where($1) }
+    private func restrict(_ builder: SQLSelectBuilder, excluding excluded: String? = nil, perItem: Bool = false) -> SQLSelectBuilder {
+        predicates(excluding: excluded, perItem: perItem).reduce(builder) { $0.where($1) }
+    }
+
+    /// Whether a filtered page is read by walking the order and checking each
+    /// item's filters, rather than by gathering every item that holds the
+    /// filtered values and sorting them: when the values are common, a few
+    /// steps of the walk find a page, where gathering reads thousands of rows
+    /// (72 ms for `/sessions?format=hybrid` at 100,000 items, 1 ms walking).
+    /// Decided from the kept counts, which are exact; left to the database when
+    /// they do not hold the filters, and on PostgreSQL, whose planner keeps
+    /// statistics of the values.
+    private func walksOrder(reach: Int, on database: any Database) async throws -> Bool {
+        guard !database.isPostgres, filters.keys.contains(where: { $0 != "when" }), let matches = try await keptCount(on: database) else {
+            return false
+        }
+        let all = try await ItemCounts(database: try database.sql).count(type, visibilities: Visibility.allCases)
+        // Steps of the walk (reach × all / matches) against rows gathered (matches), a sort costing about twice a step.
+        return reach * all <= 2 * matches * matches
     }
 
     func count(on database: any Database) async throws -> Int {
@@ -57,14 +82,20 @@ struct ListQuery: Sendable {
 
     /// The ids of one page, in order.
     func ids(offset: Int, limit: Int, on database: any Database) async throws -> [UUID] {
-        let query = restrict(try database.sql.select().column("id").from(type.table))
+        let walk = try await walksOrder(reach: offset + limit, on: database)
+        // SQLite left to itself gathers by the filters whenever there are any.
+        let table: any SQLExpression = walk && sort.key != "upcoming"
+            ? SQLQueryString("\(ident: type.table) INDEXED BY \(ident: AddListOrderIndexes.name(type: type, sort: sort))")
+            : SQLIdentifier(type.table)
+        let query = restrict(try database.sql.select().column("id").from(table), perItem: walk)
         return try await sort.apply(to: query, now: now).limit(limit).offset(offset).all()
             .map { try $0.decode(column: "id", as: UUID.self) }
     }
 
     /// Keyset pagination for the API: items in slug order after `afterSlug`.
     func ids(afterSlug: String?, limit: Int, on database: any Database) async throws -> [(id: UUID, slug: String)] {
-        var query = restrict(try database.sql.select().column("id").column("slug").from(type.table))
+        let walk = try await walksOrder(reach: limit, on: database)
+        var query = restrict(try database.sql.select().column("id").column("slug").from(type.table), perItem: walk)
         if let afterSlug { query = query.where("slug", .greaterThan, SQLBind(afterSlug)) }
         return try await query.orderBy("slug", .ascending).limit(limit).all()
             .map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "slug", as: String.self)) }

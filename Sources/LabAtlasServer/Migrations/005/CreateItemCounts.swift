@@ -36,7 +36,7 @@ struct CreateItemCounts: AsyncMigration {
         try await sql.raw("""
             CREATE TABLE item_counts (item_type TEXT NOT NULL, facet TEXT NOT NULL, value TEXT NOT NULL,
                 facet2 TEXT NOT NULL, value2 TEXT NOT NULL, visibility TEXT NOT NULL, n BIGINT NOT NULL,
-                PRIMARY KEY (item_type, facet, value, facet2, value2, visibility))
+                PRIMARY KEY (item_type, facet2, value2, facet, value, visibility))
             """).run()
         // Facet rows have always been written once per (item, value); the index makes it a rule.
         try await sql.raw(database.isPostgres
@@ -85,11 +85,13 @@ struct AddListOrderIndexes: AsyncMigration {
                 case "upcoming": columns = "ends_at, starts_at, sort_key, slug"
                 default: continue
                 }
-                indexes.append(("\(table)_by_\(sort.key)", table, columns))
+                indexes.append((name(type: type, sort: sort), table, columns))
             }
         }
         return indexes
     }
+
+    static func name(type: ItemType, sort: ListSort) -> String { "\(type.table)_by_\(sort.key)" }
 
     func prepare(on database: any Database) async throws {
         let sql = try database.sql
@@ -116,7 +118,8 @@ struct AddListOrderIndexes: AsyncMigration {
 /// amount to rows of `item_counts` with one upsert.
 enum ItemCountTriggers {
     static let columns = "item_type, facet, value, facet2, value2, visibility, n"
-    static let upsert = "ON CONFLICT (item_type, facet, value, facet2, value2, visibility) DO UPDATE SET n = item_counts.n + excluded.n"
+    // The key leads with the given value: a list reads a facet's values under one given value (or none) in one range.
+    static let upsert = "ON CONFLICT (item_type, facet2, value2, facet, value, visibility) DO UPDATE SET n = item_counts.n + excluded.n"
 
     /// Adds `sign` for the item `item` (`NEW`/`OLD`) of type `type`, for each
     /// of its facet rows, and for each pair of them (two facets), under the
