@@ -94,20 +94,21 @@ struct SearchService: Sendable {
     func top(_ query: SearchQuery, limit: Int, excluding id: UUID) async throws -> [SearchHit] {
         guard query.isRunnable else { return [] }
         let sql = try database.sql
+        // No counts: the candidates' walk tells whether there are more matches than it took.
         let every = ItemType.allCases.flatMap { self.scopes(type: $0, filters: [:]) }
-        let counts = try await engine.counts(query, in: every, on: sql)
-        let scopes = zip(every, counts).filter { $0.1 > 0 }.map(\.0)
-        let total = counts.reduce(0, +)
-        let ranked = try await rankedDocIDs(query, scopes: scopes, total: total, needed: limit + 1, on: sql)
+        let ranked = try await rankedDocIDs(query, scopes: every, total: nil, needed: limit + 1, on: sql)
         return Array(try await SearchColumns.hits(Array(ranked.prefix(limit + 1)), on: sql).filter { $0.id != id }.prefix(limit))
     }
 
     // MARK: - Ranking
 
     /// At least the first `needed` matches in result order (fewer when there are fewer).
-    private func rankedDocIDs(_ query: SearchQuery, scopes: [SearchScope], total: Int, needed: Int,
+    /// `total` is the number of matches, nil when not counted.
+    private func rankedDocIDs(_ query: SearchQuery, scopes: [SearchScope], total: Int?, needed: Int,
                               on sql: any SQLDatabase) async throws -> [Int64] {
         var candidates = try await engine.newest(query, in: scopes, titleOnly: false, limit: candidateLimit, on: sql)
+        // Uncounted, a walk that stopped short of its limit took every match.
+        let total = total ?? (candidates.count < candidateLimit ? candidates.count : Int.max)
         if total > candidates.count {
             let titled = try await engine.newest(query, in: scopes, titleOnly: true, limit: titleCandidateLimit, on: sql)
             candidates = Array(Set(candidates).union(titled))
