@@ -33,7 +33,10 @@ struct LinkResolver {
             guard let ref = refs[link.sourceID] else { continue }
             result[link.targetID, default: []].append(ref)
         }
-        return result.mapValues { $0.sorted { TextFolding.fold($0.title) < TextFolding.fold($1.title) } }
+        // Each title folded once, not in every comparison: a lab has hundreds of sessions.
+        return result.mapValues { refs in
+            refs.map { (TextFolding.fold($0.title), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     /// The visible items among `ids`, by id.
