@@ -13,15 +13,32 @@ struct FacetIndexer {
         let resolver = LinkResolver(database: database, reader: .system)
         let links = try await resolver.outgoing(from: ids)
         let models = try await K.M.query(on: database).filter(\._$id ~~ ids).all()
-        try await ItemFacet.query(on: database).filter(\.$itemID ~~ ids).delete()
+        // Only the rows that change are written: each write of a facet row
+        // updates the kept counts of its pairs (migration 005).
+        var stale: [UUID] = []
+        var current: [UUID: [String: UUID]] = [:]  // item -> value key -> row
+        for row in try await ItemFacet.query(on: database).filter(\.$itemID ~~ ids).all() {
+            guard let rowID = row.id else { continue }
+            let key = row.facet + "\u{0}" + row.value
+            if current[row.itemID]?[key] != nil { stale.append(rowID) } else { current[row.itemID, default: [:]][key] = rowID }
+        }
+        var added: [ItemFacet] = []
         for model in models {
             let id = try model.requiredID
-            var seen = Set<String>()
+            var wanted = Set<String>()
             for (facet, value) in K.facetValues(of: model, links: links[id] ?? ResolvedLinks())
-            where seen.insert(facet + "\u{0}" + value).inserted {
-                try await ItemFacet(itemType: K.type, itemID: id, facet: facet, value: value).create(on: database)
+            where wanted.insert(facet + "\u{0}" + value).inserted {
+                if current[id]?.removeValue(forKey: facet + "\u{0}" + value) == nil {
+                    added.append(ItemFacet(itemType: K.type, itemID: id, facet: facet, value: value))
+                }
             }
         }
+        // What is left: values an item no longer holds, rows of items no longer there.
+        stale += current.values.flatMap(\.values)
+        for start in stride(from: 0, to: stale.count, by: 500) {
+            try await ItemFacet.query(on: database).filter(\.$id ~~ Array(stale[start..<min(start + 500, stale.count)])).delete()
+        }
+        for row in added { try await row.create(on: database) }
         // Searches count facet values from the index's copy: it changes with them.
         try await SearchFacetCodes(database: try database.sql, postgres: database.isPostgres).refresh(itemIDs: ids)
     }
