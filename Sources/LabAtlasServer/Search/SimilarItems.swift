@@ -34,6 +34,11 @@ struct SimilarItems {
         .sorted { ($0.1, $1.0) > ($1.1, $0.0) }
         .prefix(Self.termCount)
         let query = SearchQuery(clauses: distinctive.map { .init(kind: .terms([$0.0]), excluded: false, words: [$0.0]) }, mode: .any)
+        // Five neighbours need fewer candidates than a page of results: ranking
+        // them is most of the cost of an item's page.
+        var service = service
+        service.candidateLimit = 100
+        service.titleCandidateLimit = 50
         return try await service.top(query, limit: limit, excluding: id)
     }
 }

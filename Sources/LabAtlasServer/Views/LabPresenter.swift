@@ -35,13 +35,14 @@ extension LabKind: ItemPresenter {
         page.addText("Objectifs", model.objectives)
         page.addText("Équipe", model.team)
         let id = try model.requiredID
-        page.addRelated("Projets accompagnés", try await repository.incomingCards(ProjectKind.self, to: id, relation: .labs),
+        // Twelve of each, like sessions and events: the lab's lists, filtered, hold them all.
+        page.addRelated("Projets accompagnés", try await repository.incomingCards(ProjectKind.self, to: id, relation: .labs, limit: 12),
                         moreHref: "/projects?lab=\(model.slug)")
         page.addRelated("Sessions de travail", try await repository.incomingCards(SessionKind.self, to: id, relation: .lab, limit: 12),
                         moreHref: "/sessions?lab=\(model.slug)")
         page.addRelated("Événements", try await repository.incomingCards(EventKind.self, to: id, relation: .labs, limit: 12),
                         moreHref: "/events?lab=\(model.slug)")
-        page.addRelated("Retours d'expérience", try await repository.incomingCards(ExperienceKind.self, to: id, relation: .lab),
+        page.addRelated("Retours d'expérience", try await repository.incomingCards(ExperienceKind.self, to: id, relation: .lab, limit: 12),
                         moreHref: "/experiences?lab=\(model.slug)")
         return page
     }
