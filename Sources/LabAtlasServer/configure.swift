@@ -32,17 +32,22 @@ public struct StorageSettings: Sendable {
 
 public func configure(_ app: Application, storage: StorageSettings) async throws {
     app.storage[StorageSettingsKey.self] = storage
+    // Writers queue, one at a time on either database (see `writeTransaction`),
+    // each holding a connection while it waits: a burst of saves on a busy
+    // machine waits longer than Fluent's 10 s default rather than failing.
+    let connectionWait = TimeAmount.seconds(30)
     switch storage.store {
     case .sqliteFile(let path):
         try FileManager.default.createDirectory(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path,
                                                 withIntermediateDirectories: true)
-        app.databases.use(.sqlite(.file(path)), as: .sqlite)
+        app.databases.use(.sqlite(.file(path), connectionPoolTimeout: connectionWait), as: .sqlite)
     case .sqliteMemory:
-        app.databases.use(.sqlite(.memory), as: .sqlite)
+        app.databases.use(.sqlite(.memory, connectionPoolTimeout: connectionWait), as: .sqlite)
     case .postgres(let url, let schema):
         var configuration = try SQLPostgresConfiguration(url: url)
         if let schema { configuration.searchPath = [schema] }
-        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4), as: .psql)
+        app.databases.use(.postgres(configuration: configuration, maxConnectionsPerEventLoop: 4,
+                                    connectionPoolTimeout: connectionWait), as: .psql)
         if let schema, let sql = app.db as? any SQLDatabase {
             _ = try await sql.raw("CREATE SCHEMA IF NOT EXISTS \(ident: schema)").all()
         }

@@ -43,6 +43,17 @@ import Testing
         #expect(MarkdownRenderer.plainText("- Mettre l'usager au cœur\n- Former 15 agents\n1. Un lieu") == "Mettre l'usager au cœur Former 15 agents Un lieu")
     }
 
+    /// Only the beginning of a text is read: an excerpt ends where it would have ended.
+    @Test func plainTextStopsAtTheExcerptsEnd() {
+        let opening = "## Contexte\n\nLes agents d'accueil de la préfecture reçoivent chaque jour des usagers perdus."
+        #expect(MarkdownRenderer.plainText(opening + "\n\n- " + String(repeating: "suite ", count: 5_000), maxLength: 60)
+                == MarkdownRenderer.plainText(opening, maxLength: 60))
+        #expect(MarkdownRenderer.plainText(String(repeating: "x", count: 10), maxLength: 10) == String(repeating: "x", count: 10))
+        #expect(MarkdownRenderer.plainText(String(repeating: "x", count: 11), maxLength: 10) == String(repeating: "x", count: 10) + "…")
+        #expect(MarkdownRenderer.plainText("un deux\n", maxLength: 7) == "un deux")
+        #expect(MarkdownRenderer.plainText("un\n\n**deux**  trois", maxLength: 40) == "un deux trois")
+    }
+
     @Test func plainTextIsShortAndClean() {
         let text = MarkdownRenderer.plainText("## Titre\n\nUn **texte** très long " + String(repeating: "mot ", count: 100), maxLength: 50)
         #expect(text.count <= 51)

@@ -25,24 +25,35 @@ public enum MarkdownRenderer {
     /// Plain text for snippets and descriptions: tags removed, whitespace collapsed.
     public static func plainText(_ markdown: String?, maxLength: Int = 240) -> String {
         guard let markdown, !markdown.isEmpty else { return "" }
-        // List markers and numbering say nothing in a one-line excerpt.
-        let withoutMarkers = markdown.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-            var rest = line.drop(while: { $0 == " " })
-            if rest.hasPrefix("- ") || rest.hasPrefix("* ") || rest.hasPrefix("+ ") { rest = rest.dropFirst(2) }
-            let digits = rest.prefix(while: \.isNumber)
-            if !digits.isEmpty, rest.dropFirst(digits.count).hasPrefix(". ") { rest = rest.dropFirst(digits.count + 2) }
-            return rest
-        }.joined(separator: "\n")
         var text = ""
+        var length = 0
         var previousWasSpace = true
-        for character in withoutMarkers {
-            let isSpace = character.isWhitespace || "*_#>`|".contains(character)
-            if isSpace {
-                if !previousWasSpace { text.append(" ") }
-            } else {
-                text.append(character)
+        // Line by line, and only as far as the excerpt goes: a card needs 180
+        // characters of a text that may hold thousands.
+        var remaining = markdown[...]
+        reading: while true {
+            let end = remaining.firstIndex(of: "\n") ?? remaining.endIndex
+            // List markers and numbering say nothing in a one-line excerpt.
+            var line = remaining[..<end].drop(while: { $0 == " " })
+            if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { line = line.dropFirst(2) }
+            let digits = line.prefix(while: \.isNumber)
+            if !digits.isEmpty, line.dropFirst(digits.count).hasPrefix(". ") { line = line.dropFirst(digits.count + 2) }
+            for character in line {
+                let isSpace = character.isWhitespace || "*_#>`|".contains(character)
+                if isSpace {
+                    if !previousWasSpace { text.append(" "); length += 1 }
+                } else {
+                    text.append(character)
+                    length += 1
+                }
+                previousWasSpace = isSpace
+                if length > maxLength + 1 { break reading }
             }
-            previousWasSpace = isSpace
+            guard end < remaining.endIndex else { break }
+            // The line break is a space between the lines.
+            if !previousWasSpace { text.append(" "); length += 1 }
+            previousWasSpace = true
+            remaining = remaining[remaining.index(after: end)...]
         }
         // Leading spaces were never added; one trailing space may be.
         if text.last == " " { text.removeLast() }
