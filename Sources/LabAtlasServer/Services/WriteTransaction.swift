@@ -13,7 +13,25 @@ extension Database {
     /// lock: the triggers of `item_counts` (migration 005) add to shared rows
     /// in whatever order a save touches facet values, and two saves taking
     /// those rows in opposite orders would deadlock, one of them failing.
+    ///
+    /// On SQLite writers of this process also queue before they take a
+    /// connection (`WriterQueue`): SQLite has one connection per event loop, and a
+    /// writer waiting for the lock inside SQLite (`busy_timeout` sleeps) would
+    /// hold its connection and stall every read of its event loop meanwhile.
     func writeTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        guard !isPostgres, !WriterQueue.isHeld else { return try await lockedTransaction(closure) }
+        await WriterQueue.shared.acquire()
+        do {
+            let result = try await WriterQueue.$isHeld.withValue(true) { try await lockedTransaction(closure) }
+            await WriterQueue.shared.release()
+            return result
+        } catch {
+            await WriterQueue.shared.release()
+            throw error
+        }
+    }
+
+    private func lockedTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await transaction { transaction in
             if let sql = transaction as? any SQLDatabase {
                 if transaction.isPostgres {
@@ -29,4 +47,31 @@ extension Database {
 
     /// Any fixed number, the same for every instance, other than the migrations' lock.
     private static var writeLockKey: Int64 { 0x4C61_6241_5772_6974 }
+}
+
+/// Writers of this process, one at a time, first come first served.
+actor WriterQueue {
+    static let shared = WriterQueue()
+    /// Set while a task (and its children) holds the queue: a write nested in
+    /// another, through any database value, does not wait for itself.
+    @TaskLocal static var isHeld = false
+
+    private var busy = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func acquire() async {
+        guard busy else {
+            busy = true
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func release() {
+        if waiting.isEmpty {
+            busy = false
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
 }
