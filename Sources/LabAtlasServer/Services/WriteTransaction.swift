@@ -19,10 +19,11 @@ extension Database {
     /// writer waiting for the lock inside SQLite (`busy_timeout` sleeps) would
     /// hold its connection and stall every read of its event loop meanwhile.
     func writeTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
-        guard !isPostgres, !WriterQueue.isHeld else { return try await lockedTransaction(closure) }
+        // A write nested in another runs on its transaction: it already holds the queue.
+        guard !isPostgres, !inTransaction else { return try await lockedTransaction(closure) }
         await WriterQueue.shared.acquire()
         do {
-            let result = try await WriterQueue.$isHeld.withValue(true) { try await lockedTransaction(closure) }
+            let result = try await lockedTransaction(closure)
             await WriterQueue.shared.release()
             return result
         } catch {
@@ -52,9 +53,6 @@ extension Database {
 /// Writers of this process, one at a time, first come first served.
 actor WriterQueue {
     static let shared = WriterQueue()
-    /// Set while a task (and its children) holds the queue: a write nested in
-    /// another, through any database value, does not wait for itself.
-    @TaskLocal static var isHeld = false
 
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
