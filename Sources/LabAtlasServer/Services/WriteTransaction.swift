@@ -36,7 +36,8 @@ extension Database {
         try await transaction { transaction in
             if let sql = transaction as? any SQLDatabase {
                 if transaction.isPostgres {
-                    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.writeLockKey))").run()
+                    // One lock per schema: the counts it guards are the schema's.
+                    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.writeLockKey), hashtext(current_schema()))").run()
                 } else {
                     // Any write statement takes the lock, even one that changes nothing.
                     try await sql.raw("DELETE FROM _fluent_migrations WHERE 0 = 1").run()
@@ -46,8 +47,9 @@ extension Database {
         }
     }
 
-    /// Any fixed number, the same for every instance, other than the migrations' lock.
-    private static var writeLockKey: Int64 { 0x4C61_6241_5772_6974 }
+    /// Any fixed number, the same for every instance ("LabW" in ASCII); the
+    /// migrations' lock is a single 64-bit key, so the two never meet.
+    private static var writeLockKey: Int32 { 0x4C61_6257 }
 }
 
 /// Writers of this process, one at a time, first come first served.
