@@ -25,13 +25,9 @@ struct ItemCounts {
     func count(_ type: ItemType, filters: [String: String] = [:], visibilities: [Visibility]) async throws -> Int {
         let given = filters.sorted { $0.key < $1.key }
         let first = given.first, second = given.dropFirst().first
-        let row = try await database.select()
-            .column(SQLRaw("CAST(COALESCE(SUM(n), 0) AS BIGINT)"), as: "n")
-            .from("item_counts")
-            .where("item_type", .equal, SQLBind(type.rawValue))
+        let row = try await rows(type, given: second.map { ($0.key, $0.value) }, visibilities: visibilities,
+                                 database.select().column(SQLRaw("CAST(COALESCE(SUM(n), 0) AS BIGINT)"), as: "n"))
             .where("facet", .equal, SQLBind(first?.key ?? "")).where("value", .equal, SQLBind(first?.value ?? ""))
-            .where("facet2", .equal, SQLBind(second?.key ?? "")).where("value2", .equal, SQLBind(second?.value ?? ""))
-            .where("visibility", .in, SQLBind.group(visibilities.map(\.rawValue)))
             .first()
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
@@ -41,23 +37,28 @@ struct ItemCounts {
     func values(_ type: ItemType, facets: Set<String>, given: (facet: String, value: String)? = nil,
                 visibilities: [Visibility]) async throws -> [String: [String: Int]] {
         guard !facets.isEmpty else { return [:] }
-        let rows = try await database.select()
-            // SUM of a BIGINT is a NUMERIC on PostgreSQL.
-            .column("facet").column("value").column(SQLRaw("CAST(SUM(n) AS BIGINT)"), as: "n")
-            .from("item_counts")
-            .where("item_type", .equal, SQLBind(type.rawValue))
+        // SUM of a BIGINT is a NUMERIC on PostgreSQL.
+        let found = try await rows(type, given: given, visibilities: visibilities,
+                                   database.select().column("facet").column("value").column(SQLRaw("CAST(SUM(n) AS BIGINT)"), as: "n"))
             .where("facet", .in, SQLBind.group(Array(facets)))
-            .where("facet2", .equal, SQLBind(given?.facet ?? "")).where("value2", .equal, SQLBind(given?.value ?? ""))
-            .where("visibility", .in, SQLBind.group(visibilities.map(\.rawValue)))
             .groupBy("facet").groupBy("value")
             .all()
         var result: [String: [String: Int]] = [:]
-        for row in rows {
+        for row in found {
             let count = try row.decode(column: "n", as: Int.self)
             guard count > 0 else { continue }
             result[try row.decode(column: "facet", as: String.self), default: [:]][try row.decode(column: "value", as: String.self)] = count
         }
         return result
+    }
+
+    /// The rows of `type` under `given` (none: the single values) in `visibilities`.
+    private func rows(_ type: ItemType, given: (facet: String, value: String)?, visibilities: [Visibility],
+                      _ select: SQLSelectBuilder) -> SQLSelectBuilder {
+        select.from("item_counts")
+            .where("item_type", .equal, SQLBind(type.rawValue))
+            .where("facet2", .equal, SQLBind(given?.facet ?? "")).where("value2", .equal, SQLBind(given?.value ?? ""))
+            .where("visibility", .in, SQLBind.group(visibilities.map(\.rawValue)))
     }
 
     /// Every count from the items themselves: what the triggers keep, from scratch.

@@ -125,10 +125,15 @@ enum ItemCountTriggers {
     /// of its facet rows, and for each pair of them (two facets), under the
     /// item's visibility; only when `condition` holds.
     static func itemCounts(type: ItemType, item: String, sign: Int, condition: String = "1 = 1") -> String {
+        itemCounts(typeSQL: "'\(type.rawValue)'", item: item, sign: sign, condition: condition)
+    }
+
+    /// The same, with the type as any SQL expression (a PostgreSQL trigger's argument).
+    static func itemCounts(typeSQL: String, item: String, sign: Int, condition: String = "1 = 1") -> String {
         let visibility = "\(item).visibility"
         return """
             INSERT INTO item_counts (\(columns))
-            SELECT '\(type.rawValue)', '', '', '', '', \(visibility), \(sign) WHERE \(condition)
+            SELECT \(typeSQL), '', '', '', '', \(visibility), \(sign) WHERE \(condition)
             UNION ALL
             SELECT item_type, facet, value, '', '', \(visibility), \(sign) FROM item_facets
             WHERE \(condition) AND item_id = \(item).id
@@ -214,8 +219,8 @@ enum ItemCountTriggers {
     private static func createPostgres() -> [String] {
         var statements: [String] = []
         // TG_ARGV[0] is the item type; NEW/OLD are the item row.
-        let removed = itemCountsPostgres(item: "OLD", sign: -1)
-        let added = itemCountsPostgres(item: "NEW", sign: 1)
+        let removed = itemCounts(typeSQL: "TG_ARGV[0]", item: "OLD", sign: -1)
+        let added = itemCounts(typeSQL: "TG_ARGV[0]", item: "NEW", sign: 1)
         statements.append("""
             CREATE FUNCTION labatlas_item_counts() RETURNS trigger LANGUAGE plpgsql AS $$
             BEGIN
@@ -289,20 +294,5 @@ enum ItemCountTriggers {
                 """)
         }
         return statements
-    }
-
-    /// `itemCounts` with the type from the trigger's argument.
-    private static func itemCountsPostgres(item: String, sign: Int) -> String {
-        """
-        INSERT INTO item_counts (\(columns))
-        SELECT TG_ARGV[0], '', '', '', '', \(item).visibility, \(sign)
-        UNION ALL
-        SELECT item_type, facet, value, '', '', \(item).visibility, \(sign) FROM item_facets WHERE item_id = \(item).id
-        UNION ALL
-        SELECT a.item_type, a.facet, a.value, b.facet, b.value, \(item).visibility, \(sign)
-        FROM item_facets a JOIN item_facets b ON b.item_id = a.item_id AND b.facet <> a.facet
-        WHERE a.item_id = \(item).id
-        \(upsert)
-        """
     }
 }
