@@ -29,4 +29,12 @@ import Testing
         #expect(SearchDocID.range(type: .projects, visibilities: [.network, .members]).contains(id))
         #expect(!SearchDocID.range(type: .sessions).contains(id))
     }
+
+    @Test func aScopeIsTheTypeAndVisibilityOfItsDocuments() {
+        let id = SearchDocID.make(type: .sessions, visibility: .members, sequence: 123_456)
+        let scope = SearchDocID.scope(of: id)
+        #expect(scope == SearchDocID.scope(type: .sessions, visibility: .members))
+        #expect(scope != SearchDocID.scope(type: .sessions, visibility: .network))
+        #expect(SearchDocID.make(scope: scope, sequence: SearchDocID.sequence(of: id)) == id)
+    }
 }

@@ -9,7 +9,8 @@ import LabAtlasCore
 /// The counts the database keeps (`item_counts`, migration 005) stay equal to
 /// counting the items, whatever is written: creations, edits that change facet
 /// values and visibility, a lab's edit rewriting its dependents' facets, soft
-/// deletes and undeletes, a row removed outright; and pages show them.
+/// deletes and undeletes, a row removed outright; and pages show them. On
+/// PostgreSQL, the search posting lists kept by the same writes equal a rebuild.
 @Suite struct ItemCountsTests {
     /// The non-zero rows of `item_counts`.
     static func kept(_ sql: any SQLDatabase) async throws -> [String: Int] {
@@ -33,6 +34,29 @@ import LabAtlasCore
         let differing = Set(before.keys).union(recounted.keys).filter { before[$0] != recounted[$0] }.sorted()
         #expect(differing.isEmpty, "after \(step): kept vs recounted \(differing.prefix(5).map { "\($0): \(before[$0] ?? 0) vs \(recounted[$0] ?? 0)" })")
         #expect(!recounted.isEmpty)
+        if app.db.isPostgres { try await expectPostingsEqualRebuild(sql, after: step) }
+    }
+
+    /// PostgreSQL's posting lists (`search_bitmaps`), by key and scope.
+    static func postings(_ sql: any SQLDatabase) async throws -> [String: PostingBitmap] {
+        var sets: [String: PostingBitmap] = [:]
+        for row in try await sql.select().column("key").column("scope").column("chunk").column("bits").from(PostgresPostings.table).all() {
+            let name = "\(try row.decode(column: "key", as: String.self)) in \(try row.decode(column: "scope", as: Int64.self))"
+            let added = sets[name, default: PostingBitmap()].add(chunk: try row.decode(column: "chunk", as: Int64.self),
+                                                                 container: try row.decode(column: "bits", as: Data.self))
+            #expect(added, "\(name) holds a container")
+        }
+        return sets
+    }
+
+    /// The posting lists written save by save equal those rebuilt from the index's tables.
+    static func expectPostingsEqualRebuild(_ sql: any SQLDatabase, after step: String) async throws {
+        let kept = try await postings(sql)
+        try await PostgresPostings(database: sql).rebuild()
+        let rebuilt = try await postings(sql)
+        let differing = Set(kept.keys).union(rebuilt.keys).filter { kept[$0] != rebuilt[$0] }.sorted()
+        #expect(differing.isEmpty, "after \(step): posting lists kept vs rebuilt differ for \(differing.prefix(5))")
+        #expect(rebuilt.keys.contains { $0.hasPrefix("f:") } && rebuilt.keys.contains { $0.hasPrefix("t:") })
     }
 
     @Test func keptCountsFollowEveryKindOfWrite() async throws {

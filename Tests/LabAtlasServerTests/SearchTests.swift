@@ -256,6 +256,7 @@ struct SearchEngineAgreementTests {
         queries += ["mobilité", "\"design des politiques\"", "atelier -usagers", "numéri*", "visieres", "lab innovation",
                     "transition écologique", "accompagnement agents", "e-administration", "l'école"].map { ($0, nil) }
         var compared = 0
+        var filteredCompared = 0
         for (text, type) in queries {
             let request = SearchRequest(query: SearchQuery.parse(text), type: type, offset: 0, limit: 20)
             let a = try await SearchService(database: sqlite.db, reader: .anonymous).search(request)
@@ -268,6 +269,19 @@ struct SearchEngineAgreementTests {
                     "bounded order for \(text)")
             #expect(a.total == b.total, "total for \(text)")
             #expect(a.typeCounts == b.typeCounts, "type counts for \(text)")
+            #expect(a.facetCounts == b.facetCounts, "facet counts for \(text)")
+            // Filtered by its most common facet value, as a reader narrowing the results would.
+            if let type, let (facet, values) = a.facetCounts.filter({ $0.key != "when" && !$0.value.isEmpty }).min(by: { $0.key < $1.key }),
+               let value = values.max(by: { ($0.value, $1.key) < ($1.value, $0.key) })?.key {
+                var filtered = request
+                filtered.filters = [facet: value]
+                let fa = try await SearchService(database: sqlite.db, reader: .anonymous).search(filtered)
+                let fb = try await SearchService(database: postgres.db, reader: .anonymous).search(filtered)
+                #expect(fa.total == values[value] && fb.total == fa.total, "\(type.rawValue) \(facet)=\(value) total for \(text)")
+                #expect(fa.facetCounts == fb.facetCounts, "filtered facet counts for \(text)")
+                #expect(fa.hits.map(\.slug) == fb.hits.map(\.slug), "filtered order for \(text)")
+                filteredCompared += 1
+            }
             compared += 1
             #expect(a.hits.map(\.slug) == b.hits.map(\.slug), "order for \(text)")
             var second = request
@@ -277,5 +291,6 @@ struct SearchEngineAgreementTests {
             #expect(a2.hits.map(\.slug) == b2.hits.map(\.slug), "page 2 order for \(text)")
         }
         #expect(compared == queries.count)
+        #expect(filteredCompared > 5)
     }
 }

@@ -57,4 +57,14 @@ public enum SearchDocID {
     public static func range(type: ItemType) -> ClosedRange<Int64> {
         range(type: type, visibilities: [.public, .network, .members])
     }
+
+    /// A document's type and visibility as one number (the bits above its
+    /// sequence): the part of the index a posting list is kept for.
+    public static func scope(of id: Int64) -> Int64 { id >> visibilityShift }
+
+    public static func scope(type: ItemType, visibility: Visibility) -> Int64 {
+        code(type) << (typeShift - visibilityShift) | code(visibility)
+    }
+
+    public static func make(scope: Int64, sequence: Int64) -> Int64 { scope << visibilityShift | sequence }
 }

@@ -19,6 +19,9 @@ struct SearchHit: Sendable {
 struct SearchScope: Sendable {
     var range: ClosedRange<Int64>
     var restriction: (any SQLExpression)?
+    /// The same part as types, visibilities and facet values, when nothing else
+    /// restricts it: what an engine keeping posting lists can answer alone.
+    var postings: PostingScope? = nil
 }
 
 /// A document as stored: what its index entries must be removed with.
@@ -59,9 +62,16 @@ protocol SearchEngine: Sendable {
     func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder
     /// The numbers (`doc_id`) of the documents of `scope` that match `query`, as a subquery.
     func matchingDocIDs(_ query: SearchQuery, in scope: SearchScope, on database: any SQLDatabase) -> SQLSelectBuilder
+    /// Counts per value of `facets` among the matches of `scope`, when the engine
+    /// answers them itself; nil to count them from the facet codes of the matches.
+    func facetCounts(_ query: SearchQuery, in scope: SearchScope, facets: Set<String>,
+                     on database: any SQLDatabase) async throws -> [String: [String: Int]]?
 }
 
 extension SearchEngine {
+    func facetCounts(_ query: SearchQuery, in scope: SearchScope, facets: Set<String>,
+                     on database: any SQLDatabase) async throws -> [String: [String: Int]]? { nil }
+
     /// One statement a scope: FTS5 answers each from the index alone.
     func counts(_ query: SearchQuery, in scopes: [SearchScope], on database: any SQLDatabase) async throws -> [Int] {
         var counts: [Int] = []

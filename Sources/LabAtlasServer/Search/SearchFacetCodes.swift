@@ -17,11 +17,12 @@ struct SearchFacetCodes {
     func refresh(itemIDs: [UUID]) async throws {
         for start in stride(from: 0, to: itemIDs.count, by: 500) {
             let chunk = Array(itemIDs[start..<min(start + 500, itemIDs.count)])
+            let documents = SQLQueryString("doc_id IN (SELECT doc_id FROM search_docs WHERE id IN (\(binds: chunk)))")
+            let before = try await postings(documents)
             try await numberNewValues(SQLQueryString("WHERE item_id IN (\(binds: chunk))"))
-            try await database.raw("""
-                DELETE FROM search_facet_codes WHERE doc_id IN (SELECT doc_id FROM search_docs WHERE id IN (\(binds: chunk)))
-                """).run()
+            try await database.raw("DELETE FROM search_facet_codes WHERE \(documents)").run()
             try await insertCodes(SQLQueryString("WHERE d.id IN (\(binds: chunk))"))
+            try await changePostings(from: before, to: try await postings(documents))
         }
     }
 
@@ -35,11 +36,38 @@ struct SearchFacetCodes {
 
     func remove(docIDs: [Int64]) async throws {
         guard !docIDs.isEmpty else { return }
+        let before = try await postings(SQLQueryString("doc_id IN (\(binds: docIDs))"))
         try await database.delete(from: Self.codes).where("doc_id", .in, SQLBind.group(docIDs)).run()
+        try await changePostings(from: before, to: [])
     }
 
     func removeAll() async throws {
         try await database.delete(from: Self.codes).run()
+        if postgres { try await PostgresPostings(database: database).removeAll(prefixes: [PostgresPostings.Key.facetPrefix]) }
+    }
+
+    private struct Posting: Hashable {
+        var key: String
+        var docID: Int64
+    }
+
+    /// PostgreSQL's posting lists of facet values (`PostgresPostings`) for the codes of some documents.
+    private func postings(_ documents: SQLQueryString) async throws -> Set<Posting> {
+        guard postgres else { return [] }
+        var postings = Set<Posting>()
+        for row in try await database.raw("SELECT doc_id, codes FROM search_facet_codes WHERE \(documents)").all() {
+            let docID = try row.decode(column: "doc_id", as: Int64.self)
+            for code in BM25.tokens(try row.decode(column: "codes", as: String.self)).compactMap({ Int64($0) }) {
+                postings.insert(Posting(key: PostgresPostings.Key.facet(code), docID: docID))
+            }
+        }
+        return postings
+    }
+
+    private func changePostings(from before: Set<Posting>, to after: Set<Posting>) async throws {
+        guard postgres, before != after else { return }
+        try await PostgresPostings(database: database).change(adding: after.subtracting(before).map { ($0.key, $0.docID) },
+                                                             removing: before.subtracting(after).map { ($0.key, $0.docID) })
     }
 
     private func numberNewValues(_ condition: SQLQueryString) async throws {

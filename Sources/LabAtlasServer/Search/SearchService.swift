@@ -206,8 +206,13 @@ struct SearchService: Sendable {
         let codes = SearchFacetCodes(database: sql, postgres: database.isPostgres)
         for (filters, names) in passes.sorted(by: { $0.value.joined() < $1.value.joined() }) {
             for scope in scopes(type: type, filters: filters) {
-                let matches = engine.matchingDocIDs(request.query, in: scope, on: sql)
-                for (facet, values) in try await codes.counts(of: matches, facets: Set(names)) {
+                let counted: [String: [String: Int]]
+                if let answered = try await engine.facetCounts(request.query, in: scope, facets: Set(names), on: sql) {
+                    counted = answered
+                } else {
+                    counted = try await codes.counts(of: engine.matchingDocIDs(request.query, in: scope, on: sql), facets: Set(names))
+                }
+                for (facet, values) in counted {
                     for (value, count) in values { result[facet, default: [:]][value, default: 0] += count }
                 }
             }
@@ -226,10 +231,15 @@ struct SearchService: Sendable {
             guard let first = predicates.first else { return nil }
             return predicates.dropFirst().reduce(first) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.and, right: $1) }
         }
-        if reader.seesEverything {
-            return [SearchScope(range: SearchDocID.range(type: type), restriction: all(facets))]
+        // A date is not a facet value: a `when` filter needs the items themselves.
+        func postings(_ visibilities: [Visibility]) -> PostingScope? {
+            filters["when"] == nil ? PostingScope(type: type, visibilities: visibilities, facets: filters) : nil
         }
-        var scopes = [SearchScope(range: SearchDocID.range(type: type, visibilities: [.public]), restriction: all(facets))]
+        if reader.seesEverything {
+            return [SearchScope(range: SearchDocID.range(type: type), restriction: all(facets), postings: postings(Array(Visibility.allCases)))]
+        }
+        var scopes = [SearchScope(range: SearchDocID.range(type: type, visibilities: [.public]), restriction: all(facets),
+                                  postings: postings([.public]))]
         if reader.isSignedIn {
             scopes.append(SearchScope(range: SearchDocID.range(type: type, visibilities: [.network, .members]),
                                       restriction: all([reader.visibilityPredicate(for: type, table: "d")] + facets)))
