@@ -25,6 +25,17 @@ import Testing
         for sequence in right.prefix(50) { #expect(b.contains(sequence)) }
     }
 
+    /// Counting against a stored container, in either form, equals expanding it first.
+    @Test func countingAgainstAStoredContainer() {
+        let matches = PostingBitmap(Self.sequences(seed: 5, count: 20_000, spread: 65_536).map { $0 & 0xFFFF })
+        for population in [3, 900, 30_000] {
+            let other = PostingBitmap(Self.sequences(seed: UInt64(population), count: population, spread: 65_536).map { $0 & 0xFFFF })
+            let stored = other.containers[0]
+            #expect(matches.intersectionCount(chunk: stored.chunk, container: stored.bytes[...]) == matches.intersectionCount(other))
+            #expect(matches.intersectionCount(chunk: stored.chunk + 1, container: stored.bytes[...]) == 0)
+        }
+    }
+
     @Test func highestIsNewestFirstAcrossChunks() {
         let sequences: [Int64] = [3, 65_535, 65_536, 70_000, 1 << 20, (1 << 20) + 1]
         let bitmap = PostingBitmap(sequences)
@@ -47,6 +58,18 @@ import Testing
             #expect(added)
             #expect(read == bitmap, "population \(population)")
         }
+    }
+
+    /// A whole set as one value, and counting against it in place.
+    @Test func encodedSetsRoundTripAndCount() throws {
+        let set = PostingBitmap(Self.sequences(seed: 9, count: 50_000, spread: 400_000) + [1 << 40])
+        let read = try #require(PostingBitmap(encoded: set.encoded))
+        #expect(read == set)
+        let matches = PostingBitmap(Self.sequences(seed: 10, count: 30_000, spread: 400_000))
+        #expect(matches.intersectionCount(encoded: set.encoded[...]) == matches.intersectionCount(set))
+        #expect(PostingBitmap(encoded: []) == PostingBitmap())
+        #expect(PostingBitmap(encoded: Array(set.encoded.dropLast())) == nil)
+        #expect(matches.intersectionCount(encoded: set.encoded.dropLast(3)) == nil)
     }
 
     @Test func removingTheLastSequenceOfAChunkDropsIt() {

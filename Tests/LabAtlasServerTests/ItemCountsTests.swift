@@ -42,9 +42,9 @@ import LabAtlasCore
         var sets: [String: PostingBitmap] = [:]
         for row in try await sql.select().column("key").column("scope").column("chunk").column("bits").from(PostgresPostings.table).all() {
             let name = "\(try row.decode(column: "key", as: String.self)) in \(try row.decode(column: "scope", as: Int64.self))"
-            let added = sets[name, default: PostingBitmap()].add(chunk: try row.decode(column: "chunk", as: Int64.self),
-                                                                 container: try row.decode(column: "bits", as: Data.self))
-            #expect(added, "\(name) holds a container")
+            let set = PostgresPostings.set(chunk: try row.decode(column: "chunk", as: Int64.self), bytes: try row.decode(column: "bits", as: Data.self))
+            #expect(set != nil, "\(name) holds a set")
+            sets[name, default: PostingBitmap()].formUnion(set ?? PostingBitmap())
         }
         return sets
     }

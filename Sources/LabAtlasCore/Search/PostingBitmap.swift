@@ -93,6 +93,28 @@ public struct PostingBitmap: Sendable, Equatable {
         return total
     }
 
+    /// How many sequences of a stored container (of `chunk`) the set holds, read
+    /// in place: a facet's thousands of small containers are never expanded.
+    public func intersectionCount(chunk: Int64, container bytes: ArraySlice<UInt8>) -> Int {
+        guard let words = chunks[chunk] else { return 0 }
+        var total = 0
+        if bytes.count == Self.containerBytes {
+            bytes.withUnsafeBytes { raw in
+                for index in 0..<Self.wordsPerChunk {
+                    total += (words[index] & UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self))).nonzeroBitCount
+                }
+            }
+            return total
+        }
+        var index = bytes.startIndex
+        while index + 1 < bytes.endIndex {
+            let low = Int(bytes[index]) | Int(bytes[index + 1]) << 8
+            if words[low >> 6] & (1 << UInt64(low & 63)) != 0 { total += 1 }
+            index += 2
+        }
+        return total
+    }
+
     /// The `limit` highest sequences, highest first.
     public func highest(_ limit: Int) -> [Int64] {
         var found: [Int64] = []
@@ -172,6 +194,61 @@ public struct PostingBitmap: Sendable, Equatable {
     /// One container a chunk, in chunk order.
     public var containers: [(chunk: Int64, bytes: [UInt8])] {
         chunks.keys.sorted().map { ($0, Self.encode(chunks[$0]!)) }
+    }
+
+    /// The whole set as one value, for sets read whole: each chunk's number
+    /// (8 bytes), its container's length (4 bytes), then the container, all
+    /// little-endian, in chunk order.
+    public var encoded: [UInt8] {
+        var bytes: [UInt8] = []
+        for (chunk, container) in containers {
+            Self.append(UInt64(bitPattern: chunk), bytes: 8, to: &bytes)
+            Self.append(UInt64(container.count), bytes: 4, to: &bytes)
+            bytes += container
+        }
+        return bytes
+    }
+
+    /// A set from `encoded`; nil when the bytes are not one.
+    public init?(encoded bytes: [UInt8]) {
+        var set = PostingBitmap()
+        guard Self.forEachContainer(in: bytes[...], { set.add(chunk: $0, container: $1) }) else { return nil }
+        self = set
+    }
+
+    /// How many sequences of an encoded set (`encoded`) this set holds, read in
+    /// place; nil when the bytes are not one.
+    public func intersectionCount(encoded bytes: ArraySlice<UInt8>) -> Int? {
+        var total = 0
+        guard Self.forEachContainer(in: bytes, { chunk, container in
+            guard container.count == Self.containerBytes || (container.count % 2 == 0 && container.count / 2 <= Self.arrayLimit) else { return false }
+            total += intersectionCount(chunk: chunk, container: container)
+            return true
+        }) else { return nil }
+        return total
+    }
+
+    /// Calls `body` with each container of an encoded set while it answers true;
+    /// false when the bytes are not a set or `body` refused one.
+    private static func forEachContainer(in bytes: ArraySlice<UInt8>, _ body: (Int64, ArraySlice<UInt8>) -> Bool) -> Bool {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            guard bytes.endIndex - index >= 12 else { return false }
+            let chunk = Int64(bitPattern: read(bytes, at: index, count: 8))
+            let length = Int(read(bytes, at: index + 8, count: 4))
+            let start = index + 12
+            guard length <= containerBytes, bytes.endIndex - start >= length, body(chunk, bytes[start..<start + length]) else { return false }
+            index = start + length
+        }
+        return true
+    }
+
+    private static func append(_ value: UInt64, bytes count: Int, to bytes: inout [UInt8]) {
+        for shift in 0..<count { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift * 8))) }
+    }
+
+    private static func read(_ bytes: ArraySlice<UInt8>, at index: Int, count: Int) -> UInt64 {
+        (0..<count).reduce(UInt64(0)) { $0 | UInt64(bytes[index + $1]) << UInt64($1 * 8) }
     }
 
     // MARK: - Private

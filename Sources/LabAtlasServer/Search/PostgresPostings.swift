@@ -4,9 +4,12 @@ import LabAtlasCore
 
 /// PostgreSQL's own posting lists (`search_bitmaps`, migration 006): for each
 /// key (a term anywhere in a document, a term of its title, a facet value's
-/// code), each scope (`SearchDocID.scope`: type and visibility) and each chunk
-/// of 65,536 sequences, the set of documents holding it, as a `PostingBitmap`
-/// container.
+/// code in the scope) and each scope (`SearchDocID.scope`: type and
+/// visibility), the set of documents holding it, as `PostingBitmap`s. A term's
+/// set is stored a chunk of 65,536 sequences a row (a save rewrites a few kB
+/// of a common word); a facet value's set is one row (`wholeSetChunk`), since
+/// a typed search reads every value of its type's facets: the thousands of
+/// labs would otherwise be tens of thousands of rows.
 ///
 /// A GIN index answers no count by itself: PostgreSQL visits one heap page per
 /// match, 1.3 to 2.5 µs each, and a common word matches a tenth of the atlas.
@@ -22,11 +25,26 @@ struct PostgresPostings {
     enum Key {
         static func word(_ term: some StringProtocol) -> String { "w:" + term }
         static func title(_ term: some StringProtocol) -> String { "t:" + term }
-        static func facet(_ code: Int64) -> String { "f:" + String(code) }
+        /// A facet value's key names its scope too, so that a scope's facet values
+        /// lie together in the primary key: a typed search reads them as one range.
+        static func facet(_ code: Int64, scope: Int64) -> String { facetsPrefix(scope: scope) + String(code) }
+        static func facetsPrefix(scope: Int64) -> String { "f:" + String(scope) + ":" }
         static let wordPrefix = "w:", titlePrefix = "t:", facetPrefix = "f:"
     }
 
-    /// Where one container is stored.
+    /// The `chunk` of a row holding a whole set (`PostingBitmap.encoded`).
+    static let wholeSetChunk: Int64 = -1
+
+    static func storedWhole(_ key: String) -> Bool { key.hasPrefix(Key.facetPrefix) }
+
+    /// A stored row's set; nil when its bytes are not one.
+    static func set(chunk: Int64, bytes: Data) -> PostingBitmap? {
+        if chunk == wholeSetChunk { return PostingBitmap(encoded: [UInt8](bytes)) }
+        var set = PostingBitmap()
+        return set.add(chunk: chunk, container: bytes) ? set : nil
+    }
+
+    /// Where one container (or whole set) is stored.
     struct Slot: Hashable {
         var key: String
         var scope: Int64
@@ -51,11 +69,11 @@ struct PostgresPostings {
                 for row in try await database.select().column("key").column("bits").from(Self.table)
                     .where("scope", .equal, SQLBind(group[0])).where("chunk", .equal, SQLBind(group[1]))
                     .where("key", .in, SQLBind.group(batch)).all() {
-                    var bitmap = PostingBitmap()
-                    guard bitmap.add(chunk: group[1], container: try row.decode(column: "bits", as: Data.self)) else {
-                        throw PostingsError.malformedContainer(try row.decode(column: "key", as: String.self))
+                    let key = try row.decode(column: "key", as: String.self)
+                    guard let set = Self.set(chunk: group[1], bytes: try row.decode(column: "bits", as: Data.self)) else {
+                        throw PostingsError.malformedContainer(key)
                     }
-                    stored[try row.decode(column: "key", as: String.self)] = bitmap
+                    stored[key] = set
                 }
                 var written: [[any SQLExpression]] = []
                 var emptied: [String] = []
@@ -64,8 +82,9 @@ struct PostgresPostings {
                     var bitmap = stored[key] ?? PostingBitmap()
                     for sequence in change.removes { bitmap.remove(sequence) }
                     for sequence in change.adds { bitmap.insert(sequence) }
-                    if let container = bitmap.containers.first {
-                        written.append([SQLBind(key), SQLBind(group[0]), SQLBind(group[1]), SQLBind(Data(container.bytes))])
+                    if !bitmap.isEmpty {
+                        let bytes = group[1] == Self.wholeSetChunk ? bitmap.encoded : bitmap.containers[0].bytes
+                        written.append([SQLBind(key), SQLBind(group[0]), SQLBind(group[1]), SQLBind(Data(bytes))])
                     } else if stored[key] != nil {
                         emptied.append(key)
                     }
@@ -92,7 +111,9 @@ struct PostgresPostings {
     func insert(_ sets: [(key: String, scope: Int64, sequences: [Int64])]) async throws {
         var rows: [[any SQLExpression]] = []
         for set in sets {
-            for container in PostingBitmap(set.sequences).containers {
+            let bitmap = PostingBitmap(set.sequences)
+            let stored = Self.storedWhole(set.key) ? [(chunk: Self.wholeSetChunk, bytes: bitmap.encoded)] : bitmap.containers
+            for container in stored where !bitmap.isEmpty {
                 rows.append([SQLBind(set.key), SQLBind(set.scope), SQLBind(container.chunk), SQLBind(Data(container.bytes))])
                 if rows.count == 1_000 {
                     try await write(rows)
@@ -111,7 +132,8 @@ struct PostgresPostings {
     }
 
     private static func slot(_ key: String, _ docID: Int64) -> Slot {
-        Slot(key: key, scope: SearchDocID.scope(of: docID), chunk: PostingBitmap.chunk(of: SearchDocID.sequence(of: docID)))
+        Slot(key: key, scope: SearchDocID.scope(of: docID),
+             chunk: storedWhole(key) ? wholeSetChunk : PostingBitmap.chunk(of: SearchDocID.sequence(of: docID)))
     }
 
     // MARK: - Reading
@@ -137,9 +159,9 @@ struct PostgresPostings {
         for row in rows {
             let key = try row.decode(column: "key", as: String.self)
             let scope = try row.decode(column: "scope", as: Int64.self)
-            guard sets[key, default: [:]][scope, default: PostingBitmap()]
-                .add(chunk: try row.decode(column: "chunk", as: Int64.self), container: try row.decode(column: "bits", as: Data.self))
+            guard let set = Self.set(chunk: try row.decode(column: "chunk", as: Int64.self), bytes: try row.decode(column: "bits", as: Data.self))
             else { throw PostingsError.malformedContainer(key) }
+            sets[key, default: [:]][scope, default: PostingBitmap()].formUnion(set)
         }
         return sets
     }
@@ -167,7 +189,7 @@ struct PostgresPostings {
                 }
                 try await scan(SearchFacetCodes.codes, columns: ["codes"], in: range) { docID, row in
                     for code in Set(BM25.tokens(try row.decode(column: "codes", as: String.self))).compactMap({ Int64($0) }) {
-                        sets[Key.facet(code), default: []].append(SearchDocID.sequence(of: docID))
+                        sets[Key.facet(code, scope: scope), default: []].append(SearchDocID.sequence(of: docID))
                     }
                 }
                 try await insert(sets.sorted { $0.key < $1.key }.map { ($0.key, scope, $0.value) })

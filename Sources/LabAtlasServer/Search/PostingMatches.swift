@@ -43,7 +43,8 @@ struct PostingMatches {
         }
         for (_, scope) in answerable {
             for (facet, value) in scope.facets {
-                if let code = codes[FacetValue(type: scope.type, facet: facet, value: value)] { keys.insert(Key.facet(code)) }
+                guard let code = codes[FacetValue(type: scope.type, facet: facet, value: value)] else { continue }
+                for scopeCode in scope.codes { keys.insert(Key.facet(code, scope: scopeCode)) }
             }
         }
         let sets = try await PostgresPostings(database: database)
@@ -51,8 +52,8 @@ struct PostingMatches {
 
         var result: [Int: [Int64: PostingBitmap]] = [:]
         for (index, scope) in answerable {
-            for code in scope.codes {
-                func set(_ key: String) -> PostingBitmap { sets[key]?[code] ?? PostingBitmap() }
+            for scopeCode in scope.codes {
+                func set(_ key: String) -> PostingBitmap { sets[key]?[scopeCode] ?? PostingBitmap() }
                 func clauseSet(_ clause: SearchQuery.Clause, title: Bool) -> PostingBitmap {
                     switch clause.kind {
                     case .terms(let terms):
@@ -60,7 +61,7 @@ struct PostingMatches {
                     case .prefix(let prefix):
                         let start = title ? Key.title(prefix) : Key.word(prefix)
                         return sets.reduce(into: PostingBitmap()) { union, entry in
-                            if entry.key.utf8.starts(with: start.utf8), let set = entry.value[code] { union.formUnion(set) }
+                            if entry.key.utf8.starts(with: start.utf8), let set = entry.value[scopeCode] { union.formUnion(set) }
                         }
                     }
                 }
@@ -74,9 +75,9 @@ struct PostingMatches {
                 }
                 for (facet, value) in scope.facets where !matches.isEmpty {
                     let code = codes[FacetValue(type: scope.type, facet: facet, value: value)]
-                    matches = matches.intersection(code.map { set(Key.facet($0)) } ?? PostingBitmap())
+                    matches = matches.intersection(code.map { set(Key.facet($0, scope: scopeCode)) } ?? PostingBitmap())
                 }
-                result[index, default: [:]][code] = matches
+                result[index, default: [:]][scopeCode] = matches
             }
         }
         return result
@@ -84,27 +85,45 @@ struct PostingMatches {
 
     /// Counts per value of `facets` among the matches of `scope` (values with
     /// none are left out); nil when the posting lists cannot answer the query.
+    ///
+    /// A facet such as `lab` has thousands of values, each with its own small
+    /// sets: a scope's values are one range of the key, they come back as one
+    /// row (a row costs more than its bytes), and are counted against the
+    /// matches in place.
     func facetCounts(_ query: SearchQuery, in scope: SearchScope, facets: Set<String>) async throws -> [String: [String: Int]]? {
-        guard let postingScope = scope.postings, !facets.isEmpty,
+        guard scope.postings != nil, !facets.isEmpty,
               let matches = try await evaluate(query, in: [scope], titleOnly: false)[0] else { return nil }
-        let rows = try await database.select().column("code").column("facet").column("value").from(SearchFacetCodes.values)
-            .where("item_type", .equal, SQLBind(postingScope.type.rawValue))
-            .where("facet", .in, SQLBind.group(facets.sorted())).all()
-        var labels: [Int64: (facet: String, value: String)] = [:]
-        for row in rows {
-            labels[try row.decode(column: "code", as: Int64.self)] =
-                (try row.decode(column: "facet", as: String.self), try row.decode(column: "value", as: String.self))
+        let scopes = matches.filter { !$0.value.isEmpty }.map(\.key)
+        guard !scopes.isEmpty else { return [:] }
+        var tally: [Int64: Int] = [:]
+        for scope in scopes {
+            guard let set = matches[scope] else { continue }
+            let prefix = Key.facetsPrefix(scope: scope)
+            // Each value as its code (8 bytes), its set's length (4 bytes), then its set.
+            let row = try await database.raw("""
+                SELECT string_agg(int8send(CAST(substr(key, CAST(\(bind: prefix.utf8.count + 1) AS INTEGER)) AS BIGINT))
+                    || int4send(length(bits)) || bits, ''::bytea) AS sets
+                FROM search_bitmaps WHERE key >= \(bind: prefix) AND key < \(bind: prefix + "\u{10FFFF}")
+                """).first()
+            let bytes = [UInt8](try row?.decode(column: "sets", as: Data?.self) ?? Data())
+            var index = 0
+            while index < bytes.count {
+                guard bytes.count - index >= 12 else { throw PostingsError.malformedContainer(prefix) }
+                let code = Int64(bitPattern: Self.bigEndian(bytes[index..<index + 8]))
+                let length = Int(Self.bigEndian(bytes[index + 8..<index + 12]))
+                guard bytes.count - index - 12 >= length,
+                      let count = set.intersectionCount(encoded: bytes[index + 12..<index + 12 + length])
+                else { throw PostingsError.malformedContainer(prefix + String(code)) }
+                if count > 0 { tally[code, default: 0] += count }
+                index += 12 + length
+            }
         }
-        var counts: [String: [String: Int]] = [:]
-        guard matches.values.contains(where: { !$0.isEmpty }), !labels.isEmpty else { return counts }
-        let sets = try await PostgresPostings(database: database)
-            .load(keys: Set(labels.keys.map(Key.facet)), scopes: matches.filter { !$0.value.isEmpty }.map(\.key))
-        for (code, label) in labels {
-            let holders = sets[Key.facet(code)] ?? [:]
-            let count = matches.reduce(0) { total, entry in total + (holders[entry.key].map { $0.intersectionCount(entry.value) } ?? 0) }
-            if count > 0 { counts[label.facet, default: [:]][label.value] = count }
-        }
-        return counts
+        return try await SearchFacetCodes(database: database, postgres: true).labelled(tally, facets: facets)
+    }
+
+    /// `int8send` and `int4send` write big-endian.
+    private static func bigEndian(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
     /// Words and prefixes only: a phrase is matched on positions.

@@ -58,7 +58,7 @@ struct SearchFacetCodes {
         for row in try await database.raw("SELECT doc_id, codes FROM search_facet_codes WHERE \(documents)").all() {
             let docID = try row.decode(column: "doc_id", as: Int64.self)
             for code in BM25.tokens(try row.decode(column: "codes", as: String.self)).compactMap({ Int64($0) }) {
-                postings.insert(Posting(key: PostgresPostings.Key.facet(code), docID: docID))
+                postings.insert(Posting(key: PostgresPostings.Key.facet(code, scope: SearchDocID.scope(of: docID)), docID: docID))
             }
         }
         return postings
@@ -125,7 +125,8 @@ struct SearchFacetCodes {
         return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), facets: facets)
     }
 
-    private func labelled(_ tally: [Int64: Int], facets: Set<String>) async throws -> [String: [String: Int]] {
+    /// Counts by code as counts by facet and value, for `facets` only.
+    func labelled(_ tally: [Int64: Int], facets: Set<String>) async throws -> [String: [String: Int]] {
         guard !tally.isEmpty, !facets.isEmpty else { return [:] }
         var result: [String: [String: Int]] = [:]
         let seen = Array(tally.keys)
