@@ -17,6 +17,15 @@ import LabAtlasCore
 /// `ts_rank` is not used: ranking is BM25 over a bounded candidate set, the
 /// same Swift code as on SQLite (`SearchService`), so one query gives one order.
 struct PostgresSearchEngine: SearchEngine {
+    /// Shared by the calls of one search (`forOneSearch`), nil otherwise.
+    var memo: PostingMemo?
+
+    func forOneSearch() -> any SearchEngine { PostgresSearchEngine(memo: PostingMemo()) }
+
+    private func postings(_ database: any SQLDatabase) -> PostingMatches {
+        PostingMatches(database: database, memo: memo ?? PostingMemo())
+    }
+
     func insertDocuments(_ rows: [(docID: Int64, document: SearchDocument)], on database: any SQLDatabase) async throws {
         guard !rows.isEmpty else { return }
         try await database.insert(into: SearchSchema.documents)
@@ -71,7 +80,7 @@ struct PostgresSearchEngine: SearchEngine {
     func counts(_ query: SearchQuery, in scopes: [SearchScope], on database: any SQLDatabase) async throws -> [Int] {
         guard query.isRunnable, !scopes.isEmpty else { return scopes.map { _ in 0 } }
         var counts = [Int?](repeating: nil, count: scopes.count)
-        for (index, sets) in try await PostingMatches(database: database).evaluate(query, in: scopes, titleOnly: false) {
+        for (index, sets) in try await postings(database).evaluate(query, in: scopes, titleOnly: false) {
             counts[index] = sets.values.reduce(0) { $0 + $1.count }
         }
         let rest = scopes.indices.filter { counts[$0] == nil }
@@ -84,7 +93,7 @@ struct PostgresSearchEngine: SearchEngine {
     func newest(_ query: SearchQuery, in scopes: [SearchScope], titleOnly: Bool, limit: Int,
                 on database: any SQLDatabase) async throws -> [Int64] {
         guard query.isRunnable, !scopes.isEmpty else { return [] }
-        let evaluated = try await PostingMatches(database: database).evaluate(query, in: scopes, titleOnly: titleOnly)
+        let evaluated = try await postings(database).evaluate(query, in: scopes, titleOnly: titleOnly)
         var found: [Int64] = []
         for sets in evaluated.values {
             for (scope, set) in sets { found += set.highest(limit).map { SearchDocID.make(scope: scope, sequence: $0) } }
@@ -97,7 +106,7 @@ struct PostgresSearchEngine: SearchEngine {
 
     func facetCounts(_ query: SearchQuery, in scope: SearchScope, facets: Set<String>,
                      on database: any SQLDatabase) async throws -> [String: [String: Int]]? {
-        try await PostingMatches(database: database).facetCounts(query, in: scope, facets: facets)
+        try await postings(database).facetCounts(query, in: scope, facets: facets)
     }
 
     // MARK: - GIN and the documents

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import SQLKit
 import LabAtlasCore
 
@@ -16,10 +17,13 @@ struct PostingScope: Sendable {
 
 /// A query answered from PostgreSQL's posting lists (`PostgresPostings`): its
 /// words and prefixes are sets, combined as the query says (all or any, minus
-/// the exclusions), within each scope's facet values. Phrases need positions,
-/// which only the `tsvector`s hold: a query with one is not answered here.
+/// the exclusions), within each scope's facet values. A phrase's candidates
+/// are the documents holding all its words; positions are only in the
+/// `tsvector`s, so the candidates left after every other condition are
+/// checked there, once a search (`PostingMemo`).
 struct PostingMatches {
     let database: any SQLDatabase
+    var memo = PostingMemo()
 
     private typealias Key = PostgresPostings.Key
 
@@ -36,7 +40,7 @@ struct PostingMatches {
         for clause in query.clauses {
             for title in titleOnly && !clause.excluded ? [false, true] : [false] {
                 switch clause.kind {
-                case .terms(let terms): keys.insert(title ? Key.title(terms[0]) : Key.word(terms[0]))
+                case .terms(let terms): for term in terms { keys.insert(title ? Key.title(term) : Key.word(term)) }
                 case .prefix(let prefix): prefixes.insert(title ? Key.title(prefix) : Key.word(prefix))
                 }
             }
@@ -47,40 +51,117 @@ struct PostingMatches {
                 for scopeCode in scope.codes { keys.insert(Key.facet(code, scope: scopeCode)) }
             }
         }
-        let sets = try await PostgresPostings(database: database)
-            .load(keys: keys, prefixes: prefixes, scopes: Array(Set(answerable.flatMap { $0.1.codes })))
+        let sets = try await memo.sets(keys: keys, prefixes: prefixes, scopes: Array(Set(answerable.flatMap { $0.1.codes }))) {
+            try await PostgresPostings(database: database).load(keys: $0, prefixes: $1, scopes: $2)
+        }
+
+        func set(_ key: String, _ scope: Int64) -> PostingBitmap { sets[key]?[scope] ?? PostingBitmap() }
+        /// A clause's documents, or for a phrase the documents holding all its words.
+        func clauseSet(_ clause: SearchQuery.Clause, title: Bool, _ scope: Int64) -> PostingBitmap {
+            switch clause.kind {
+            case .terms(let terms):
+                let each = terms.map { set(title ? Key.title($0) : Key.word($0), scope) }
+                return each.dropFirst().reduce(each[0]) { $0.intersection($1) }
+            case .prefix(let prefix):
+                let start = title ? Key.title(prefix) : Key.word(prefix)
+                return sets.reduce(into: PostingBitmap()) { union, entry in
+                    if entry.key.utf8.starts(with: start.utf8), let set = entry.value[scope] { union.formUnion(set) }
+                }
+            }
+        }
+        func isPhrase(_ clause: SearchQuery.Clause) -> Bool {
+            if case .terms(let terms) = clause.kind { terms.count > 1 } else { false }
+        }
+
+        // Words, prefixes and facet values first: phrases are then checked among fewer candidates.
+        var matches: [Int64: PostingBitmap] = [:]
+        var within: [Int64: PostingBitmap?] = [:]
+        for (_, scope) in answerable {
+            for scopeCode in scope.codes {
+                var facetSet: PostingBitmap?
+                for (facet, value) in scope.facets {
+                    let values = codes[FacetValue(type: scope.type, facet: facet, value: value)].map { set(Key.facet($0, scope: scopeCode), scopeCode) }
+                        ?? PostingBitmap()
+                    facetSet = facetSet.map { $0.intersection(values) } ?? values
+                }
+                let plain = query.included.filter { !isPhrase($0) }.map { clauseSet($0, title: false, scopeCode) }
+                if query.mode == .all {
+                    var base = plain.first.map { first in plain.dropFirst().reduce(first) { $0.intersection($1) } }
+                    if let facetSet { base = base.map { $0.intersection(facetSet) } ?? facetSet }
+                    within[scopeCode] = base
+                } else {
+                    matches[scopeCode] = plain.reduce(into: PostingBitmap()) { $0.formUnion($1) }
+                    within[scopeCode] = facetSet
+                }
+            }
+        }
+        for clause in query.included where isPhrase(clause) {
+            guard case .terms(let terms) = clause.kind else { continue }
+            var candidates: [Int64: PostingBitmap] = [:]
+            for (scopeCode, restriction) in within {
+                let holders = clauseSet(clause, title: false, scopeCode)
+                candidates[scopeCode] = restriction.map { $0.intersection(holders) } ?? holders
+            }
+            let found = try await verified(terms, title: false, candidates)
+            for (scopeCode, holding) in found {
+                if query.mode == .all {
+                    within[scopeCode] = holding
+                } else {
+                    matches[scopeCode, default: PostingBitmap()].formUnion(holding)
+                }
+            }
+        }
+        for (scopeCode, restriction) in within {
+            if query.mode == .all {
+                matches[scopeCode] = restriction ?? PostingBitmap()
+            } else if let restriction {
+                matches[scopeCode] = matches[scopeCode, default: PostingBitmap()].intersection(restriction)
+            }
+        }
+        for clause in query.excludedClauses {
+            var excluded: [Int64: PostingBitmap] = [:]
+            for (scopeCode, set) in matches where !set.isEmpty { excluded[scopeCode] = set.intersection(clauseSet(clause, title: false, scopeCode)) }
+            if isPhrase(clause), case .terms(let terms) = clause.kind { excluded = try await verified(terms, title: false, excluded) }
+            for (scopeCode, set) in excluded { matches[scopeCode] = matches[scopeCode]?.subtracting(set) }
+        }
+        if titleOnly {
+            var inTitle: [Int64: PostingBitmap] = [:]
+            for clause in query.included {
+                var holders: [Int64: PostingBitmap] = [:]
+                for (scopeCode, set) in matches where !set.isEmpty { holders[scopeCode] = set.intersection(clauseSet(clause, title: true, scopeCode)) }
+                if isPhrase(clause), case .terms(let terms) = clause.kind { holders = try await verified(terms, title: true, holders) }
+                for (scopeCode, set) in holders { inTitle[scopeCode, default: PostingBitmap()].formUnion(set) }
+            }
+            for scopeCode in matches.keys { matches[scopeCode] = inTitle[scopeCode] ?? PostingBitmap() }
+        }
 
         var result: [Int: [Int64: PostingBitmap]] = [:]
         for (index, scope) in answerable {
-            for scopeCode in scope.codes {
-                func set(_ key: String) -> PostingBitmap { sets[key]?[scopeCode] ?? PostingBitmap() }
-                func clauseSet(_ clause: SearchQuery.Clause, title: Bool) -> PostingBitmap {
-                    switch clause.kind {
-                    case .terms(let terms):
-                        return set(title ? Key.title(terms[0]) : Key.word(terms[0]))
-                    case .prefix(let prefix):
-                        let start = title ? Key.title(prefix) : Key.word(prefix)
-                        return sets.reduce(into: PostingBitmap()) { union, entry in
-                            if entry.key.utf8.starts(with: start.utf8), let set = entry.value[scopeCode] { union.formUnion(set) }
-                        }
-                    }
-                }
-                let included = query.included.map { clauseSet($0, title: false) }
-                var matches = query.mode == .all
-                    ? included.dropFirst().reduce(included[0]) { $0.intersection($1) }
-                    : included.reduce(into: PostingBitmap()) { $0.formUnion($1) }
-                for clause in query.excludedClauses where !matches.isEmpty { matches = matches.subtracting(clauseSet(clause, title: false)) }
-                if titleOnly, !matches.isEmpty {
-                    matches = matches.intersection(query.included.reduce(into: PostingBitmap()) { $0.formUnion(clauseSet($1, title: true)) })
-                }
-                for (facet, value) in scope.facets where !matches.isEmpty {
-                    let code = codes[FacetValue(type: scope.type, facet: facet, value: value)]
-                    matches = matches.intersection(code.map { set(Key.facet($0, scope: scopeCode)) } ?? PostingBitmap())
-                }
-                result[index, default: [:]][scopeCode] = matches
-            }
+            for scopeCode in scope.codes { result[index, default: [:]][scopeCode] = matches[scopeCode] ?? PostingBitmap() }
         }
         return result
+    }
+
+    /// The candidates holding the phrase `terms` (in their title with `title`),
+    /// checked on the documents' `tsvector`s; each document is checked once a search.
+    private func verified(_ terms: [String], title: Bool, _ candidates: [Int64: PostingBitmap]) async throws -> [Int64: PostingBitmap] {
+        let phrase = (title ? "t " : "w ") + terms.joined(separator: " ")
+        var unchecked: [Int64] = []
+        for (scopeCode, set) in candidates {
+            unchecked += set.subtracting(memo.phraseChecked(phrase, scope: scopeCode)).highest(Int.max)
+                .map { SearchDocID.make(scope: scopeCode, sequence: $0) }
+        }
+        if !unchecked.isEmpty {
+            let column = title ? "title_tsv" : "tsv"
+            let row = try await database.raw("""
+                SELECT string_agg(CAST(doc_id AS TEXT), ',') AS ids FROM search_docs
+                WHERE doc_id = ANY(\(bind: unchecked)) AND \(ident: column) @@ CAST(\(bind: SearchQuery.tsqueryPhrase(.terms(terms))) AS tsquery)
+                """).first()
+            memo.record(phrase, checked: unchecked, holding: PackedRows.parseNumbers(try row?.decode(column: "ids", as: String?.self)))
+        }
+        return candidates.mapValues { _ in PostingBitmap() }.merging(candidates.map { scopeCode, set in
+            (scopeCode, set.intersection(memo.phraseHolding(phrase, scope: scopeCode)))
+        }) { $1 }
     }
 
     /// Counts per value of `facets` among the matches of `scope` (values with
@@ -118,7 +199,20 @@ struct PostingMatches {
                 index += 12 + length
             }
         }
-        return try await SearchFacetCodes(database: database, postgres: true).labelled(tally, facets: facets)
+        guard !tally.isEmpty, let type = scope.postings?.type else { return [:] }
+        // The type's values whole, as three arrays: cheaper than naming the thousands of codes counted.
+        let labels = try await database.raw("""
+            SELECT array_agg(code) AS codes, array_agg(facet) AS facets, array_agg(value) AS "values"
+            FROM search_facet_values WHERE item_type = \(bind: type.rawValue) AND facet IN (\(binds: facets.sorted()))
+            """).first()
+        let codes = try labels?.decode(column: "codes", as: [Int64]?.self) ?? []
+        let names = try labels?.decode(column: "facets", as: [String]?.self) ?? []
+        let values = try labels?.decode(column: "values", as: [String]?.self) ?? []
+        var counts: [String: [String: Int]] = [:]
+        for index in codes.indices where index < names.count && index < values.count {
+            if let count = tally[codes[index]] { counts[names[index], default: [:]][values[index], default: 0] += count }
+        }
+        return counts
     }
 
     /// `int8send` and `int4send` write big-endian.
@@ -126,10 +220,10 @@ struct PostingMatches {
         bytes.reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
     }
 
-    /// Words and prefixes only: a phrase is matched on positions.
+    /// Every clause has a word or a prefix.
     static func answerable(_ query: SearchQuery) -> Bool {
         query.clauses.allSatisfy { clause in
-            if case .terms(let terms) = clause.kind { terms.count == 1 } else { true }
+            if case .terms(let terms) = clause.kind { !terms.isEmpty } else { true }
         }
     }
 
@@ -156,5 +250,61 @@ struct PostingMatches {
             if wanted.contains(value) { codes[value] = try row.decode(column: "code", as: Int64.self) }
         }
         return codes
+    }
+}
+
+/// What one search has read of the posting lists and learnt of its phrases:
+/// a search asks for counts, then the newest matches, then those with a word
+/// in their title, all of the same query. Never kept past one search, so it
+/// never holds what a later write changed.
+final class PostingMemo: Sendable {
+    private struct State {
+        var sets: [String: [Int64: PostingBitmap]] = [:]
+        var loaded: Set<String> = []
+        var phrases: [String: [Int64: (checked: PostingBitmap, holding: PostingBitmap)]] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    /// The sets of `keys` and of the keys starting with `prefixes` in `scopes`, loading only what was not read yet.
+    func sets(keys: Set<String>, prefixes: Set<String>, scopes: [Int64],
+              load: (Set<String>, Set<String>, [Int64]) async throws -> [String: [Int64: PostingBitmap]]) async throws -> [String: [Int64: PostingBitmap]] {
+        func marker(_ name: String, _ scope: Int64) -> String { name + "\u{0}" + String(scope) }
+        let loaded = state.withLockedValue { $0.loaded }
+        let missingScopes = scopes.filter { scope in
+            !keys.allSatisfy { loaded.contains(marker($0, scope)) } || !prefixes.allSatisfy { loaded.contains(marker($0 + "*", scope)) }
+        }
+        if !missingScopes.isEmpty {
+            let read = try await load(keys, prefixes, missingScopes)
+            state.withLockedValue { state in
+                for (key, byScope) in read { for (scope, set) in byScope { state.sets[key, default: [:]][scope] = set } }
+                for scope in missingScopes {
+                    for key in keys { state.loaded.insert(marker(key, scope)) }
+                    for prefix in prefixes { state.loaded.insert(marker(prefix + "*", scope)) }
+                }
+            }
+        }
+        return state.withLockedValue { $0.sets }
+    }
+
+    func phraseChecked(_ phrase: String, scope: Int64) -> PostingBitmap {
+        state.withLockedValue { $0.phrases[phrase]?[scope]?.checked ?? PostingBitmap() }
+    }
+
+    func phraseHolding(_ phrase: String, scope: Int64) -> PostingBitmap {
+        state.withLockedValue { $0.phrases[phrase]?[scope]?.holding ?? PostingBitmap() }
+    }
+
+    func record(_ phrase: String, checked: [Int64], holding: [Int64]) {
+        state.withLockedValue { state in
+            for docID in checked {
+                state.phrases[phrase, default: [:]][SearchDocID.scope(of: docID), default: (PostingBitmap(), PostingBitmap())]
+                    .checked.insert(SearchDocID.sequence(of: docID))
+            }
+            for docID in holding {
+                state.phrases[phrase, default: [:]][SearchDocID.scope(of: docID), default: (PostingBitmap(), PostingBitmap())]
+                    .holding.insert(SearchDocID.sequence(of: docID))
+            }
+        }
     }
 }

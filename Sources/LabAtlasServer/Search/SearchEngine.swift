@@ -66,9 +66,13 @@ protocol SearchEngine: Sendable {
     /// answers them itself; nil to count them from the facet codes of the matches.
     func facetCounts(_ query: SearchQuery, in scope: SearchScope, facets: Set<String>,
                      on database: any SQLDatabase) async throws -> [String: [String: Int]]?
+    /// The engine for the several calls of one search, which may share what they read.
+    func forOneSearch() -> any SearchEngine
 }
 
 extension SearchEngine {
+    func forOneSearch() -> any SearchEngine { self }
+
     func facetCounts(_ query: SearchQuery, in scope: SearchScope, facets: Set<String>,
                      on database: any SQLDatabase) async throws -> [String: [String: Int]]? { nil }
 

@@ -125,8 +125,7 @@ struct SearchFacetCodes {
         return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), facets: facets)
     }
 
-    /// Counts by code as counts by facet and value, for `facets` only.
-    func labelled(_ tally: [Int64: Int], facets: Set<String>) async throws -> [String: [String: Int]] {
+    private func labelled(_ tally: [Int64: Int], facets: Set<String>) async throws -> [String: [String: Int]] {
         guard !tally.isEmpty, !facets.isEmpty else { return [:] }
         var result: [String: [String: Int]] = [:]
         let seen = Array(tally.keys)

@@ -48,10 +48,20 @@ struct SearchService: Sendable {
     var candidateLimit = 400
     var titleCandidateLimit = 200
 
-    private var engine: any SearchEngine { database.searchEngine }
+    /// The engine of the search being run: its calls share what they read.
+    var sharedEngine: (any SearchEngine)? = nil
+
+    private var engine: any SearchEngine { sharedEngine ?? database.searchEngine }
+
+    private func forOneSearch() -> SearchService {
+        var service = self
+        service.sharedEngine = database.searchEngine.forOneSearch()
+        return service
+    }
 
     func search(_ request: SearchRequest) async throws -> SearchResults {
         guard request.query.isRunnable else { return .empty(request.query) }
+        guard sharedEngine != nil else { return try await forOneSearch().search(request) }
         var request = request
         request.query = try await resolvingPrefixes(request.query)
         let sql = try database.sql
@@ -93,6 +103,7 @@ struct SearchService: Sendable {
     /// The best visible matches, for "similar items" and suggestions.
     func top(_ query: SearchQuery, limit: Int, excluding id: UUID) async throws -> [SearchHit] {
         guard query.isRunnable else { return [] }
+        guard sharedEngine != nil else { return try await forOneSearch().top(query, limit: limit, excluding: id) }
         let sql = try database.sql
         // No counts: the candidates' walk tells whether there are more matches than it took.
         let every = ItemType.allCases.flatMap { self.scopes(type: $0, filters: [:]) }
