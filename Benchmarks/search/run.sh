@@ -57,7 +57,7 @@ except sqlite3.Error as error:
 print(f"database_file_bytes={os.path.getsize(path)} ({os.path.getsize(path)/1048576:.0f} MB)")
 PY
   else
-    psql "$DATABASE_URL" -Atc "SELECT 'index_bytes=' || (pg_total_relation_size('search_docs') + pg_total_relation_size('search_terms')) || ' (' || pg_size_pretty(pg_total_relation_size('search_docs') + pg_total_relation_size('search_terms')) || ')'"
+    psql "$DATABASE_URL" -Atc "SELECT 'index_bytes=' || s || ' (' || pg_size_pretty(s) || ': search_docs, search_terms, search_bitmaps ' || pg_size_pretty(b) || ')' FROM (SELECT pg_total_relation_size('search_docs') + pg_total_relation_size('search_terms') + pg_total_relation_size('search_bitmaps') AS s, pg_total_relation_size('search_bitmaps') AS b) AS sizes"
   fi
   echo "== $engine: serving"
   "$BIN" serve "${args[@]}" --hostname 127.0.0.1 --port "$PORT" --log warning &

@@ -19,8 +19,10 @@ import LabAtlasCore
 struct PostgresSearchEngine: SearchEngine {
     /// Shared by the calls of one search (`forOneSearch`), nil otherwise.
     var memo: PostingMemo?
+    /// False during a bulk load, which rebuilds the posting lists after.
+    var keepsPostings = true
 
-    func forOneSearch() -> any SearchEngine { PostgresSearchEngine(memo: PostingMemo()) }
+    func forOneSearch() -> any SearchEngine { PostgresSearchEngine(memo: PostingMemo(), keepsPostings: keepsPostings) }
 
     private func postings(_ database: any SQLDatabase) -> PostingMatches {
         PostingMatches(database: database, memo: memo ?? PostingMemo())
@@ -37,12 +39,14 @@ struct PostgresSearchEngine: SearchEngine {
                 ]
             })
             .run()
+        guard keepsPostings else { return }
         try await PostgresPostings(database: database).change(
             adding: rows.flatMap { row in Self.postings(title: row.document.titleTerms, body: row.document.bodyTerms, docID: row.docID) },
             removing: [])
     }
 
     func removeMatchingEntries(_ documents: [StoredSearchDocument], on database: any SQLDatabase) async throws {
+        guard keepsPostings else { return }
         try await PostgresPostings(database: database).change(adding: [], removing: documents.flatMap { document in
             Self.postings(title: BM25.tokens(document.termsTitle).map(String.init), body: BM25.tokens(document.termsBody).map(String.init),
                           docID: document.docID)

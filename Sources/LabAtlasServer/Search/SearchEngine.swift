@@ -94,7 +94,11 @@ extension SearchEngine {
 }
 
 extension Database {
-    var searchEngine: any SearchEngine { isPostgres ? PostgresSearchEngine() : SQLiteSearchEngine() }
+    var searchEngine: any SearchEngine { searchEngine(keepingPostings: true) }
+
+    func searchEngine(keepingPostings: Bool) -> any SearchEngine {
+        isPostgres ? PostgresSearchEngine(keepsPostings: keepingPostings) : SQLiteSearchEngine()
+    }
 }
 
 extension SearchScope {

@@ -9,6 +9,10 @@ import LabAtlasCore
 struct SearchFacetCodes {
     let database: any SQLDatabase
     let postgres: Bool
+    /// PostgreSQL's posting lists of facet values follow the codes (see `SearchIndexStore`).
+    var keepsPostings = true
+
+    private var postingLists: Bool { postgres && keepsPostings }
 
     static let values = "search_facet_values"
     static let codes = "search_facet_codes"
@@ -43,7 +47,7 @@ struct SearchFacetCodes {
 
     func removeAll() async throws {
         try await database.delete(from: Self.codes).run()
-        if postgres { try await PostgresPostings(database: database).removeAll(prefixes: [PostgresPostings.Key.facetPrefix]) }
+        if postingLists { try await PostgresPostings(database: database).removeAll(prefixes: [PostgresPostings.Key.facetPrefix]) }
     }
 
     private struct Posting: Hashable {
@@ -53,7 +57,7 @@ struct SearchFacetCodes {
 
     /// PostgreSQL's posting lists of facet values (`PostgresPostings`) for the codes of some documents.
     private func postings(_ documents: SQLQueryString) async throws -> Set<Posting> {
-        guard postgres else { return [] }
+        guard postingLists else { return [] }
         var postings = Set<Posting>()
         for row in try await database.raw("SELECT doc_id, codes FROM search_facet_codes WHERE \(documents)").all() {
             let docID = try row.decode(column: "doc_id", as: Int64.self)
@@ -65,7 +69,7 @@ struct SearchFacetCodes {
     }
 
     private func changePostings(from before: Set<Posting>, to after: Set<Posting>) async throws {
-        guard postgres, before != after else { return }
+        guard postingLists, before != after else { return }
         try await PostgresPostings(database: database).change(adding: after.subtracting(before).map { ($0.key, $0.docID) },
                                                              removing: before.subtracting(after).map { ($0.key, $0.docID) })
     }
@@ -80,12 +84,16 @@ struct SearchFacetCodes {
 
     private func insertCodes(_ condition: SQLQueryString) async throws {
         let codes = PackedRows.aggregate(SQLRaw("CAST(v.code AS TEXT)"), separator: " ", postgres: postgres)
+        // The documents' own facet rows first: joined in one query, PostgreSQL
+        // started from every value's rows (111,645 for 500 documents of a
+        // 20,000-item atlas, 0.2 s a batch of a bulk load).
         try await database.raw("""
+            WITH rows AS MATERIALIZED (
+                SELECT d.doc_id, f.item_type, f.facet, f.value FROM search_docs d JOIN item_facets f ON f.item_id = d.id \(condition))
             INSERT INTO search_facet_codes (doc_id, codes)
-            SELECT d.doc_id, \(codes) FROM search_docs d
-            JOIN item_facets f ON f.item_id = d.id
-            JOIN search_facet_values v ON v.item_type = f.item_type AND v.facet = f.facet AND v.value = f.value
-            \(condition) GROUP BY d.doc_id
+            SELECT r.doc_id, \(codes) FROM rows r
+            JOIN search_facet_values v ON v.item_type = r.item_type AND v.facet = r.facet AND v.value = r.value
+            GROUP BY r.doc_id
             """).run()
     }
 

@@ -15,10 +15,12 @@ struct SearchIndexStore {
     let engine: any SearchEngine
     let facetCodes: SearchFacetCodes
 
-    init(database: any Database) throws {
+    /// `keepsPostings: false` leaves PostgreSQL's posting lists behind, for a bulk
+    /// load that rebuilds them after (`PostgresPostings.rebuild`).
+    init(database: any Database, keepsPostings: Bool = true) throws {
         self.database = try database.sql
-        self.engine = database.searchEngine
-        self.facetCodes = SearchFacetCodes(database: try database.sql, postgres: database.isPostgres)
+        self.engine = database.searchEngine(keepingPostings: keepsPostings)
+        self.facetCodes = SearchFacetCodes(database: try database.sql, postgres: database.isPostgres, keepsPostings: keepsPostings)
     }
 
     func upsert(_ documents: [SearchDocument]) async throws {

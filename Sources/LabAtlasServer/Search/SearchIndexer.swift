@@ -21,16 +21,18 @@ struct SearchIndexer {
     /// Rebuilds the whole index from the items (`labatlas reindex`); returns how many were indexed.
     @discardableResult
     func rebuildAll() async throws -> Int {
-        try await SearchIndexStore(database: database).removeAll()
+        // PostgreSQL's posting lists are built once at the end, from the documents.
+        try await SearchIndexStore(database: database, keepsPostings: false).removeAll()
         var count = 0
         for type in ItemType.allCases {
             count += try await indexEvery(type.kind)
         }
+        if database.isPostgres { try await PostgresPostings(database: try database.sql).rebuild() }
         return count
     }
 
     private func indexEvery<K: ItemKind>(_ kind: K.Type) async throws -> Int {
-        let store = try SearchIndexStore(database: database)
+        let store = try SearchIndexStore(database: database, keepsPostings: false)
         var count = 0
         var lastID: UUID?
         // In id order and by chunks: a large atlas is never held in memory at once.
