@@ -88,10 +88,10 @@ struct SearchFacetCodes {
         // started from every value's rows (111,645 for 500 documents of a
         // 20,000-item atlas, 0.2 s a batch of a bulk load).
         try await database.raw("""
-            WITH rows AS MATERIALIZED (
+            WITH facet_rows AS MATERIALIZED (
                 SELECT d.doc_id, f.item_type, f.facet, f.value FROM search_docs d JOIN item_facets f ON f.item_id = d.id \(condition))
             INSERT INTO search_facet_codes (doc_id, codes)
-            SELECT r.doc_id, \(codes) FROM rows r
+            SELECT r.doc_id, \(codes) FROM facet_rows r
             JOIN search_facet_values v ON v.item_type = r.item_type AND v.facet = r.facet AND v.value = r.value
             GROUP BY r.doc_id
             """).run()
