@@ -172,7 +172,7 @@ public struct PostingBitmap: Sendable, Equatable {
             }
             return words
         }
-        guard bytes.count % 2 == 0, bytes.count / 2 <= arrayLimit else { return nil }
+        guard isContainer(length: bytes.count) else { return nil }
         var first: UInt8?
         for byte in bytes {
             guard let low = first else { first = byte; continue }
@@ -221,7 +221,7 @@ public struct PostingBitmap: Sendable, Equatable {
     public func intersectionCount(encoded bytes: ArraySlice<UInt8>) -> Int? {
         var total = 0
         guard Self.forEachContainer(in: bytes, { chunk, container in
-            guard container.count == Self.containerBytes || (container.count % 2 == 0 && container.count / 2 <= Self.arrayLimit) else { return false }
+            guard Self.isContainer(length: container.count) else { return false }
             total += intersectionCount(chunk: chunk, container: container)
             return true
         }) else { return nil }
@@ -252,6 +252,11 @@ public struct PostingBitmap: Sendable, Equatable {
     }
 
     // MARK: - Private
+
+    /// A container is 8,192 bytes of words or an array of at most `arrayLimit` lows.
+    private static func isContainer(length: Int) -> Bool {
+        length == containerBytes || (length % 2 == 0 && length / 2 <= arrayLimit)
+    }
 
     static var emptyWords: [UInt64] { [UInt64](repeating: 0, count: wordsPerChunk) }
 

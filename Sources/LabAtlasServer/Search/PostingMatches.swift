@@ -159,9 +159,9 @@ struct PostingMatches {
                 """).first()
             memo.record(phrase, checked: unchecked, holding: PackedRows.parseNumbers(try row?.decode(column: "ids", as: String?.self)))
         }
-        return candidates.mapValues { _ in PostingBitmap() }.merging(candidates.map { scopeCode, set in
+        return Dictionary(uniqueKeysWithValues: candidates.map { scopeCode, set in
             (scopeCode, set.intersection(memo.phraseHolding(phrase, scope: scopeCode)))
-        }) { $1 }
+        })
     }
 
     /// Counts per value of `facets` among the matches of `scope` (values with
