@@ -101,4 +101,33 @@ import Testing
         let agreement = Double(agreeing) / Double(words.count)
         #expect(agreement >= 0.98, "stemFolded(fold(w)) == fold(stem(w)) for \(agreeing) of \(words.count) words")
     }
+
+    /// The highlighter stems only the words starting like a query term
+    /// (`stemmingInitials`): that is exact only if stemming keeps a word's first letter.
+    @Test func stemmingKeepsTheFirstLetterOfTheWholeVocabulary() {
+        let words = SnowballFrenchVocabulary.words
+        #expect(words.count == 20_805)
+        var changed: [String] = []
+        for word in words {
+            guard let term = FrenchAnalyzer.term(word) else { continue }
+            let folded = TextFolding.fold(word)
+            if term.unicodeScalars.first != folded.unicodeScalars.first { changed.append("\(word) → \(term)") }
+        }
+        #expect(changed.isEmpty, "\(changed.count) stems start with another letter than their word: \(changed.prefix(8))")
+    }
+
+    @Test func tokensStemOnlyTheWordsOfTheGivenInitials() {
+        let text = "L'Œuvre des élèves : mobilités, ateliers et « Yeux » du numérique à l'école, 2024."
+        let all = FrenchAnalyzer.tokens(text)
+        for initials in [Set<Unicode.Scalar>(), ["e"], ["o", "m", "y"], ["a", "n", "2"]] {
+            let some = FrenchAnalyzer.tokens(text, stemmingInitials: initials)
+            #expect(some.map(\.range) == all.map(\.range))
+            for (token, full) in zip(some, all) {
+                let wanted = full.term.flatMap(\.unicodeScalars.first).map(initials.contains) == true
+                #expect(token.term == (wanted ? full.term : nil), "\(initials): \(String(text[full.range]))")
+            }
+        }
+        #expect(FrenchAnalyzer.tokens(text, stemmingInitials: nil) == all)
+    }
 }
+

@@ -84,6 +84,31 @@ import Testing
         }
     }
 
+    @Test func scoringPackedDocumentsEqualsScoringTheirTokensOnRandomDocuments() {
+        var generator = SeededGenerator(seed: 11)
+        let words = ["atelier", "at", "a", "design", "servic", "numer", "numeriqu", "ecol", "é", "日本", "cafe"]
+        func document() -> [String] {
+            (0..<2).map { _ in (0..<Int.random(in: 0...12, using: &generator)).map { _ in words.randomElement(using: &generator)! }.joined(separator: " ") }
+        }
+        for _ in 0..<200 {
+            let clauses: [SearchQuery.Kind] = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
+                switch Int.random(in: 0...2, using: &generator) {
+                case 0: .prefix(String(words.randomElement(using: &generator)!.prefix(2)))
+                case 1: .terms([words.randomElement(using: &generator)!, words.randomElement(using: &generator)!])
+                default: .terms([words.randomElement(using: &generator)!])
+                }
+            }
+            let scorer = BM25(clauses: clauses, documentFrequencies: clauses.map { _ in 5 }, rowCount: 50, tokenCount: 400)
+            let documents = (0..<5).map { _ in document() }
+            let packed = documents.enumerated().map { "\($0.offset + 1)\t\($0.element[0])\t\($0.element[1])" }.joined(separator: "\n")
+            let scores = scorer.scores(packed: packed)
+            #expect(scores.map(\.document) == [1, 2, 3, 4, 5])
+            for (index, columns) in documents.enumerated() {
+                #expect(scores[index].score == scorer.score(columns: columns.map(BM25.tokens)), "\(clauses) on \(columns)")
+            }
+        }
+    }
+
     @Test func rarerTermsAndTitlesWeighMore() {
         let clauses: [SearchQuery.Kind] = [.terms(["atelier"])]
         let scorer = BM25(clauses: clauses, documentFrequencies: [10], rowCount: 1_000, tokenCount: 100_000)
@@ -122,5 +147,18 @@ import Testing
         #expect(EditDistance.distance("atelier", "atelier") == 0)
         #expect(EditDistance.distance("abc", "xyz") == 3)
         #expect(EditDistance.distance("court", "beaucouplonger", limit: 2) == 3)
+    }
+}
+
+/// Reproducible random numbers for generated test cases (SplitMix64).
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }

@@ -64,6 +64,7 @@ public struct BM25: Sendable {
             return results
         }
         var marks: [UInt64] = []
+        var frequencies = [Double](repeating: 0, count: clauses.count)
         packed.withUTF8 { bytes in
             var lineStart = 0
             for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x0A {
@@ -72,33 +73,59 @@ public struct BM25: Sendable {
                 let line = UnsafeBufferPointer(rebasing: bytes[lineStart..<index])
                 guard let firstTab = line.firstIndex(of: 0x09),
                       let secondTab = line[(firstTab + 1)...].firstIndex(of: 0x09),
-                      let number = Int64(String(decoding: UnsafeBufferPointer(rebasing: line[..<firstTab]), as: UTF8.self)) else { continue }
-                let columns = [UnsafeBufferPointer(rebasing: line[(firstTab + 1)..<secondTab]),
-                               UnsafeBufferPointer(rebasing: line[(secondTab + 1)...])]
-                results.append((number, score(columnBytes: columns, matcher: matcher, marks: &marks)))
+                      let number = Self.integer(UnsafeBufferPointer(rebasing: line[..<firstTab])) else { continue }
+                for index in frequencies.indices { frequencies[index] = 0 }
+                let length = count(UnsafeBufferPointer(rebasing: line[(firstTab + 1)..<secondTab]), weight: Self.columnWeights[0],
+                                   matcher: matcher, marks: &marks, into: &frequencies)
+                    + count(UnsafeBufferPointer(rebasing: line[(secondTab + 1)...]), weight: Self.columnWeights[1],
+                            matcher: matcher, marks: &marks, into: &frequencies)
+                results.append((number, combine(frequencies, length: length)))
             }
         }
         return results
     }
 
-    private func score(columnBytes: [UnsafeBufferPointer<UInt8>], matcher: ByteMatcher, marks: inout [UInt64]) -> Double {
-        var frequencies = [Double](repeating: 0, count: clauses.count)
-        var length = 0
-        for (column, bytes) in columnBytes.enumerated() {
-            let weight = column < Self.columnWeights.count ? Self.columnWeights[column] : 1.0
-            marks.removeAll(keepingCapacity: true)
+    /// A column's tokens, its clauses' occurrences added to `frequencies` with `weight`.
+    private func count(_ bytes: UnsafeBufferPointer<UInt8>, weight: Double, matcher: ByteMatcher, marks: inout [UInt64],
+                       into frequencies: inout [Double]) -> Int {
+        if let units = matcher.singleUnits {
+            // No phrase: each token counts alone, and most are told apart from
+            // the query's by their first byte, without a comparison.
+            var tokens = 0
             var start = 0
             for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x20 {
-                if index > start { marks.append(matcher.mark(UnsafeBufferPointer(rebasing: bytes[start..<index]))) }
-                start = index + 1
+                defer { start = index + 1 }
+                guard index > start else { continue }
+                tokens += 1
+                guard matcher.startsSomeTerm[Int(bytes[start])] else { continue }
+                let mark = matcher.mark(UnsafeBufferPointer(rebasing: bytes[start..<index]))
+                guard mark != 0 else { continue }
+                for (clause, unit) in units.enumerated() where mark & unit != 0 { frequencies[clause] += weight }
             }
-            length += marks.count
-            for (index, units) in matcher.clauseUnits.enumerated() {
-                let hits = ByteMatcher.occurrences(of: units, in: marks)
-                if hits > 0 { frequencies[index] += Double(hits) * weight }
-            }
+            return tokens
         }
-        return combine(frequencies, length: length)
+        marks.removeAll(keepingCapacity: true)
+        var start = 0
+        for index in 0...bytes.count where index == bytes.count || bytes[index] == 0x20 {
+            if index > start { marks.append(matcher.mark(UnsafeBufferPointer(rebasing: bytes[start..<index]))) }
+            start = index + 1
+        }
+        for (index, units) in matcher.clauseUnits.enumerated() {
+            let hits = ByteMatcher.occurrences(of: units, in: marks)
+            if hits > 0 { frequencies[index] += Double(hits) * weight }
+        }
+        return marks.count
+    }
+
+    /// A document number written in ASCII digits.
+    private static func integer(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value: Int64 = 0
+        for byte in bytes {
+            guard byte >= 0x30, byte <= 0x39 else { return nil }
+            value = value * 10 + Int64(byte - 0x30)
+        }
+        return value
     }
 
     /// FTS5's formula, from each clause's weighted frequency and the document's length.
@@ -119,6 +146,10 @@ public struct BM25: Sendable {
         var prefixes: [[UInt8]] = []
         /// Per clause: the bits its tokens must carry, in order (one for a term or a prefix).
         var clauseUnits: [[UInt64]] = []
+        /// Each clause's one bit, when no clause is a phrase.
+        var singleUnits: [UInt64]?
+        /// Whether a token starting with this byte can match a term or a prefix.
+        var startsSomeTerm = [Bool](repeating: false, count: 256)
 
         init?(_ clauses: [SearchQuery.Kind]) {
             for clause in clauses {
@@ -142,6 +173,14 @@ public struct BM25: Sendable {
                 if case .prefix = clause {
                     clauseUnits[index] = [UInt64(1) << UInt64(exact.count + prefixIndex)]
                     prefixIndex += 1
+                }
+            }
+            singleUnits = clauseUnits.allSatisfy { $0.count == 1 } ? clauseUnits.map { $0[0] } : nil
+            for term in exact + prefixes {
+                if let first = term.first {
+                    startsSomeTerm[Int(first)] = true
+                } else {
+                    startsSomeTerm = [Bool](repeating: true, count: 256)
                 }
             }
         }

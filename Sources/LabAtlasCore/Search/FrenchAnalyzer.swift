@@ -41,8 +41,16 @@ public enum FrenchAnalyzer {
     /// Every word of `text` with its range, for highlighting; stop words and
     /// elided articles are there with a nil term.
     public static func tokens(_ text: String) -> [AnalyzedToken] {
+        tokens(text, stemmingInitials: nil)
+    }
+
+    /// The tokens, stemming only the words whose folded first letter is one of
+    /// `initials` (all when nil): the others get no term. Stemming keeps a
+    /// word's first letter, so a highlighter looking for a few terms needs no
+    /// other stem (stemming was most of the time of a page's snippets).
+    public static func tokens(_ text: String, stemmingInitials initials: Set<Unicode.Scalar>?) -> [AnalyzedToken] {
         var tokens: [AnalyzedToken] = []
-        analyze(text) { range, term, _ in
+        analyze(text, stemmingInitials: initials) { range, term, _ in
             tokens.append(AnalyzedToken(range: range, term: term))
         }
         return tokens
@@ -74,7 +82,8 @@ public enum FrenchAnalyzer {
 
     /// Calls `body` with each word of `text`, its term and whether it is an
     /// elided article or pronoun, in order.
-    static func analyze(_ text: String, _ body: (Range<String.Index>, String?, Bool) -> Void) {
+    static func analyze(_ text: String, stemmingInitials initials: Set<Unicode.Scalar>? = nil,
+                        _ body: (Range<String.Index>, String?, Bool) -> Void) {
         let view = text.unicodeScalars
         let end = view.endIndex
         var word: [Unicode.Scalar] = []
@@ -108,7 +117,7 @@ public enum FrenchAnalyzer {
                     continue
                 }
             }
-            if word.isEmpty || isStopWord(word) {
+            if word.isEmpty || isStopWord(word) || initials.map({ !$0.contains(word[0]) }) == true {
                 body(range, nil, false)
                 continue
             }

@@ -6,10 +6,14 @@ import Foundation
 public struct SearchHighlighter: Sendable {
     let terms: Set<String>
     let prefixes: [String]
+    /// The first letters of the terms and prefixes: no other word needs its stem.
+    let initials: Set<Unicode.Scalar>?
 
     public init(query: SearchQuery) {
         terms = query.highlightTerms
         prefixes = query.highlightPrefixes
+        let starts = Array(terms) + prefixes
+        initials = starts.contains(where: \.isEmpty) ? nil : Set(starts.compactMap(\.unicodeScalars.first))
     }
 
     func matches(_ term: String?) -> Bool {
@@ -25,7 +29,7 @@ public struct SearchHighlighter: Sendable {
     /// The passage of about `length` characters holding the most matches, with
     /// ellipses where it was cut; the start of the text when nothing matches.
     public func snippet(_ text: String, length: Int = 220) -> String {
-        let tokens = FrenchAnalyzer.tokens(text)
+        let tokens = FrenchAnalyzer.tokens(text, stemmingInitials: initials)
         let hits = tokens.filter { matches($0.term) }.map(\.range)
         guard !text.isEmpty else { return "" }
         var bestStart = text.startIndex
@@ -59,7 +63,7 @@ public struct SearchHighlighter: Sendable {
     private func render(_ text: String, from start: String.Index, to end: String.Index, tokens: [AnalyzedToken]? = nil) -> String {
         var output = ""
         var position = start
-        for token in tokens ?? FrenchAnalyzer.tokens(text)
+        for token in tokens ?? FrenchAnalyzer.tokens(text, stemmingInitials: initials)
         where token.range.lowerBound >= start && token.range.upperBound <= end && matches(token.term) {
             output += HTMLSanitizer.escapeText(String(text[position..<token.range.lowerBound]))
             output += "<mark>" + HTMLSanitizer.escapeText(String(text[token.range])) + "</mark>"

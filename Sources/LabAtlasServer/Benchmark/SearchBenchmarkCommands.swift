@@ -101,7 +101,10 @@ struct BenchSearchCommand: AsyncCommand {
         let corpus = SyntheticCorpus(generalWords: try BenchVocabulary.load(signature.vocabulary))
         let mix = SearchQueryMix.make(count: signature.queries ?? 1_000, seed: UInt64(signature.seed ?? 7), corpus: corpus)
             .filter { item in signature.kind.map { SearchQueryMix.kind(of: item) == $0 } ?? true }
-        let service = SearchService(database: app.db, reader: .anonymous)
+        // As a request would: on one event loop's connection, with another's beside it.
+        let loop = app.eventLoopGroup.any()
+        let service = SearchService(database: app.databases.database(logger: app.logger, on: loop)!, reader: .anonymous,
+                                    besides: app.database(besides: loop, logger: app.logger))
 
         // Warm caches once, as a running server would be.
         for item in mix.prefix(50) { _ = try await service.search(SearchRequest(query: SearchQuery.parse(item.text), type: item.type)) }

@@ -18,7 +18,8 @@ struct SearchController: RouteCollection {
 
     static func run(_ req: Request, isAPI: Bool) async throws -> Outcome {
         let parameters = try SearchParameters(request: req, isAPI: isAPI)
-        let service = SearchService(database: req.db, reader: req.reader)
+        let service = SearchService(database: req.db, reader: req.reader,
+                                    besides: req.application.database(besides: req.eventLoop, logger: req.logger))
         let results = try await service.search(parameters.searchRequest)
         var suggestion: SpellingSuggester.Suggestion?
         if results.total == 0, parameters.query.isRunnable {
@@ -54,9 +55,9 @@ struct SearchController: RouteCollection {
             page: parameters.page,
             nextPage: hasMore ? parameters.page + 1 : nil,
             suggestion: outcome.suggestion?.text)
-        let response = Response(status: .ok)
-        try response.content.encode(body, as: .json)
-        return response
+        var headers = HTTPHeaders()
+        headers.contentType = .json
+        return Response(status: .ok, headers: headers, body: .init(string: body.jsonText))
     }
 }
 
@@ -73,6 +74,18 @@ struct SearchResponseDTO: Content {
     enum CodingKeys: String, CodingKey {
         case total, results, facets, page, suggestion
         case nextPage = "next_page"
+    }
+
+    /// The same JSON as `encode(to:)` with sorted keys, written directly (`JSONText`).
+    var jsonText: String {
+        JSONText.object([
+            "total": String(total),
+            "results": JSONText.array(results.map(\.jsonText)),
+            "facets": JSONText.object(facets.mapValues(JSONText.counts)),
+            "page": String(page),
+            "next_page": nextPage.map(String.init) ?? "null",
+            "suggestion": suggestion.map(JSONText.quoted) ?? "null",
+        ])
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -92,4 +105,9 @@ struct SearchResultDTO: Content {
     var title: String
     var snippet: String
     var url: String
+
+    var jsonText: String {
+        JSONText.object(["type": JSONText.quoted(type), "slug": JSONText.quoted(slug), "title": JSONText.quoted(title),
+                         "snippet": JSONText.quoted(snippet), "url": JSONText.quoted(url)])
+    }
 }

@@ -200,19 +200,7 @@ struct PostingMatches {
             }
         }
         guard !tally.isEmpty, let type = scope.postings?.type else { return [:] }
-        // The type's values whole, as three arrays: cheaper than naming the thousands of codes counted.
-        let labels = try await database.raw("""
-            SELECT array_agg(code) AS codes, array_agg(facet) AS facets, array_agg(value) AS "values"
-            FROM search_facet_values WHERE item_type = \(bind: type.rawValue) AND facet IN (\(binds: facets.sorted()))
-            """).first()
-        let codes = try labels?.decode(column: "codes", as: [Int64]?.self) ?? []
-        let names = try labels?.decode(column: "facets", as: [String]?.self) ?? []
-        let values = try labels?.decode(column: "values", as: [String]?.self) ?? []
-        var counts: [String: [String: Int]] = [:]
-        for index in codes.indices where index < names.count && index < values.count {
-            if let count = tally[codes[index]] { counts[names[index], default: [:]][values[index], default: 0] += count }
-        }
-        return counts
+        return try await SearchFacetCodes(database: database, postgres: true).labelled(tally, type: type, facets: facets)
     }
 
     /// `int8send` and `int4send` write big-endian.

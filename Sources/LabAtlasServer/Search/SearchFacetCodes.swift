@@ -99,7 +99,7 @@ struct SearchFacetCodes {
 
     /// How many of the documents `matches` selects (a `doc_id` column) hold each
     /// value of `facets`.
-    func counts(of matches: SQLSelectBuilder, facets: Set<String>) async throws -> [String: [String: Int]] {
+    func counts(of matches: SQLSelectBuilder, type: ItemType, facets: Set<String>) async throws -> [String: [String: Int]] {
         // The matches drive the join: SQLite would otherwise consider scanning the codes.
         let row = try await database.select()
             .column(PackedRows.aggregate(SQLColumn("codes", table: "c"), separator: " ", postgres: postgres), as: "codes")
@@ -108,12 +108,12 @@ struct SearchFacetCodes {
                   method: postgres ? SQLJoinMethod.inner : SQLRaw("CROSS"),
                   on: SQLColumn("doc_id", table: "c"), .equal, SQLColumn("doc_id", table: "m"))
             .first()
-        return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), facets: facets)
+        return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), type: type, facets: facets)
     }
 
     /// How many documents of `scope` hold each value of `facets`: a range read of
     /// the codes alone when the range decides, joined with the documents otherwise.
-    func counts(in scope: SearchScope, facets: Set<String>) async throws -> [String: [String: Int]] {
+    func counts(in scope: SearchScope, type: ItemType, facets: Set<String>) async throws -> [String: [String: Int]] {
         let packed = PackedRows.aggregate(SQLColumn("codes", table: "c"), separator: " ", postgres: postgres)
         let select: SQLSelectBuilder
         if scope.restriction == nil {
@@ -130,17 +130,19 @@ struct SearchFacetCodes {
                 docID: SQLColumn("doc_id", table: "d"))
         }
         let row = try await select.first()
-        return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), facets: facets)
+        return try await labelled(Self.tally(try row?.decode(column: "codes", as: String?.self) ?? ""), type: type, facets: facets)
     }
 
-    private func labelled(_ tally: [Int64: Int], facets: Set<String>) async throws -> [String: [String: Int]] {
+    /// Counts by code (`tally`) as counts by facet and value.
+    func labelled(_ tally: [Int64: Int], type: ItemType, facets: Set<String>) async throws -> [String: [String: Int]] {
         guard !tally.isEmpty, !facets.isEmpty else { return [:] }
         var result: [String: [String: Int]] = [:]
-        let seen = Array(tally.keys)
-        for start in stride(from: 0, to: seen.count, by: 5_000) {
-            for entry in try await labels(Array(seen[start..<min(start + 5_000, seen.count)]), facets: facets) {
-                result[entry.facet, default: [:]][entry.value, default: 0] += tally[entry.code] ?? 0
+        for facet in try await labels(type: type, facets: facets) {
+            var counts: [String: Int] = [:]
+            for (code, value) in zip(facet.codes, facet.values) {
+                if let count = tally[code] { counts[value, default: 0] += count }
             }
+            if !counts.isEmpty { result[facet.name] = counts }
         }
         return result
     }
@@ -178,28 +180,36 @@ struct SearchFacetCodes {
         return sparse
     }
 
-    private struct Label: Decodable {
-        var code: Int64
-        var facet: String
-        var value: String
-
-        init(from decoder: any Decoder) throws {
-            var container = try decoder.unkeyedContainer()
-            code = try container.decode(Int64.self)
-            facet = try container.decode(String.self)
-            value = try container.decode(String.self)
+    /// The codes of `facets` of `type` and their values, a row a facet (codes as
+    /// a list, values as a JSON array): naming the thousands of codes a typed
+    /// search counts (a lab facet), or reading them a row each, took longer than
+    /// the rest of the search.
+    func labels(type: ItemType, facets: Set<String>) async throws -> [(name: String, codes: [Int64], values: [String])] {
+        guard !facets.isEmpty else { return [] }
+        let aggregates = postgres
+            ? "string_agg(CAST(code AS TEXT), ',' ORDER BY code) AS codes, CAST(json_agg(value ORDER BY code) AS TEXT) AS \"values\""
+            : "group_concat(code) AS codes, json_group_array(value) AS \"values\""
+        let rows = try await database.select().column("facet").column(SQLRaw(aggregates)).from(Self.values)
+            .where("item_type", .equal, SQLBind(type.rawValue))
+            .where("facet", .in, SQLBind.group(facets.sorted()))
+            .groupBy("facet")
+            .all()
+        return try rows.map { row in
+            let facet = try row.decode(column: "facet", as: String.self)
+            let codes = PackedFields.integers(try row.decode(column: "codes", as: String.self))
+            guard let values = PackedFields.jsonStrings(try row.decode(column: "values", as: String.self)), codes.count == values.count
+            else { throw FacetCodesError.malformedLabels(facet) }
+            return (facet, codes, values)
         }
     }
+}
 
-    /// The facet and value of each code, as one JSON row (a row costs more than its bytes).
-    private func labels(_ codes: [Int64], facets: Set<String>) async throws -> [Label] {
-        let aggregate = postgres ? "CAST(json_agg(json_build_array(code, facet, value)) AS TEXT)"
-                                 : "json_group_array(json_array(code, facet, value))"
-        let row = try await database.select().column(SQLRaw(aggregate), as: "labels").from(Self.values)
-            .where("code", .in, SQLBind.group(codes))
-            .where("facet", .in, SQLBind.group(Array(facets)))
-            .first()
-        guard let json = try row?.decode(column: "labels", as: String?.self) else { return [] }
-        return try JSONDecoder().decode([Label].self, from: Data(json.utf8))
+enum FacetCodesError: Error, CustomStringConvertible {
+    case malformedLabels(String)
+
+    var description: String {
+        switch self {
+        case .malformedLabels(let facet): "search_facet_values: the codes and values of \(facet) read back do not pair up"
+        }
     }
 }

@@ -51,6 +51,10 @@ struct SearchService: Sendable {
     /// The engine of the search being run: its calls share what they read.
     var sharedEngine: (any SearchEngine)? = nil
 
+    /// A second connection to the same database (`Application.database(besides:)`),
+    /// for the parts of a search that can run beside each other.
+    var besides: (any Database)? = nil
+
     private var engine: any SearchEngine { sharedEngine ?? database.searchEngine }
 
     private func forOneSearch() -> SearchService {
@@ -73,22 +77,26 @@ struct SearchService: Sendable {
             if request.type == nil || request.type == type { counted.append((scope, matches)) }
         }
         var total = request.type.map { typeCounts[$0] ?? 0 } ?? typeCounts.values.reduce(0, +)
+        if let type = request.type, !request.filters.isEmpty {
+            let filtered = self.scopes(type: type, filters: request.filters)
+            counted = Array(zip(filtered, try await engine.counts(request.query, in: filtered, on: sql)))
+            total = counted.reduce(0) { $0 + $1.count }
+        }
+        // A typed search's facet counts cost as much as its ranking: the ranking
+        // runs on the second connection meanwhile. It walks only the scopes with
+        // matches (an intersection of common words with none in a type still
+        // walks both words' lists there).
+        let service = self
+        let (query, matches, needed) = (request.query, total, request.offset + request.limit)
+        let scopes = total > request.offset ? counted.filter { $0.count > 0 }.map(\.scope) : []
+        let besideSQL = try (request.type == nil ? database : besides ?? database).sql
+        async let ranking = service.rankedDocIDs(query, scopes: scopes, total: matches, needed: needed, on: besideSQL)
         var facetCounts: [String: [String: Int]] = [:]
         if let type = request.type {
-            if !request.filters.isEmpty {
-                let filtered = self.scopes(type: type, filters: request.filters)
-                counted = Array(zip(filtered, try await engine.counts(request.query, in: filtered, on: sql)))
-                total = counted.reduce(0) { $0 + $1.count }
-            }
             facetCounts = try await countFacets(request, type: type, on: sql)
         }
-        guard total > request.offset else {
-            return SearchResults(total: total, typeCounts: typeCounts, facetCounts: facetCounts, hits: [], query: request.query)
-        }
-        let scopes = counted.filter { $0.count > 0 }.map(\.scope)
-        let ranked = try await rankedDocIDs(request.query, scopes: scopes, total: total, needed: request.offset + request.limit, on: sql)
-        let page = Array(ranked.dropFirst(request.offset).prefix(request.limit))
-        let hits = try await SearchColumns.hits(page, on: sql)
+        let ranked = try await ranking
+        let hits = try await SearchColumns.hits(Array(ranked.dropFirst(request.offset).prefix(request.limit)), on: sql)
         return SearchResults(total: total, typeCounts: typeCounts, facetCounts: facetCounts, hits: hits, query: request.query)
     }
 
@@ -155,7 +163,7 @@ struct SearchService: Sendable {
         for start in stride(from: 0, to: candidates.count, by: 500) {
             let chunk = Array(candidates[start..<min(start + 500, candidates.count)])
             let row = try await sql.select().column(PackedRows.aggregate(line, separator: "\n", postgres: postgres), as: "packed")
-                .from(SearchSchema.texts).where("doc_id", .in, SQLBind.group(chunk)).first()
+                .from(SearchSchema.texts).where("doc_id", .in, PackedRows.numbers(chunk, postgres: postgres)).first()
             for (document, score) in scorer.scores(packed: try row?.decode(column: "packed", as: String?.self) ?? "") {
                 scores[document] = score
             }
@@ -221,7 +229,7 @@ struct SearchService: Sendable {
                 if let answered = try await engine.facetCounts(request.query, in: scope, facets: Set(names), on: sql) {
                     counted = answered
                 } else {
-                    counted = try await codes.counts(of: engine.matchingDocIDs(request.query, in: scope, on: sql), facets: Set(names))
+                    counted = try await codes.counts(of: engine.matchingDocIDs(request.query, in: scope, on: sql), type: type, facets: Set(names))
                 }
                 for (facet, values) in counted {
                     for (value, count) in values { result[facet, default: [:]][value, default: 0] += count }

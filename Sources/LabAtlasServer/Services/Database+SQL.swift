@@ -1,5 +1,6 @@
 import Fluent
 import SQLKit
+import Vapor
 
 extension Database {
     /// Both supported drivers speak SQL; this fails loudly on any other.
@@ -10,7 +11,21 @@ extension Database {
         }
     }
 
-    var isPostgres: Bool { (self as? any SQLDatabase)?.dialect.name == "postgresql" }
+    var isPostgres: Bool { (self as? any SQLDatabase)?.isPostgresDialect == true }
+}
+
+extension Application {
+    /// The database through another event loop's connections when there is one:
+    /// SQLite keeps one connection per event loop, so two queries of one request
+    /// run side by side only on two loops.
+    func database(besides eventLoop: any EventLoop, logger: Logger) -> any Database {
+        let other = eventLoopGroup.makeIterator().first { $0 !== eventLoop } ?? eventLoop
+        return databases.database(logger: logger, on: other)!
+    }
+}
+
+extension SQLDatabase {
+    var isPostgresDialect: Bool { dialect.name == "postgresql" }
 }
 
 enum StorageError: Error, CustomStringConvertible {

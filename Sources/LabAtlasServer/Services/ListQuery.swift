@@ -148,7 +148,7 @@ struct ListQuery: Sendable {
         let codes = SearchFacetCodes(database: try database.sql, postgres: database.isPostgres)
         for (others, names) in passes {
             for scope in search.scopes(type: type, filters: others) {
-                for (facet, values) in try await codes.counts(in: scope, facets: Set(names)) {
+                for (facet, values) in try await codes.counts(in: scope, type: type, facets: Set(names)) {
                     for (value, count) in values { result[facet, default: [:]][value, default: 0] += count }
                 }
             }
