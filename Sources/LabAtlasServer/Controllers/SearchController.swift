@@ -62,8 +62,9 @@ struct SearchController: RouteCollection {
 }
 
 /// The JSON of `/api/v1/search` (CONTRACT.md): snippets are HTML-escaped text
-/// whose only markup is `<mark>` around matched words.
-struct SearchResponseDTO: Content {
+/// whose only markup is `<mark>` around matched words. Written directly
+/// (`JSONText`), keys sorted, absent values as `null`.
+struct SearchResponseDTO {
     var total: Int
     var results: [SearchResultDTO]
     var facets: [String: [String: Int]]
@@ -71,12 +72,6 @@ struct SearchResponseDTO: Content {
     var nextPage: Int?
     var suggestion: String?
 
-    enum CodingKeys: String, CodingKey {
-        case total, results, facets, page, suggestion
-        case nextPage = "next_page"
-    }
-
-    /// The same JSON as `encode(to:)` with sorted keys, written directly (`JSONText`).
     var jsonText: String {
         JSONText.object([
             "total": String(total),
@@ -87,19 +82,9 @@ struct SearchResponseDTO: Content {
             "suggestion": suggestion.map(JSONText.quoted) ?? "null",
         ])
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(total, forKey: .total)
-        try container.encode(results, forKey: .results)
-        try container.encode(facets, forKey: .facets)
-        try container.encode(page, forKey: .page)
-        try container.encode(nextPage, forKey: .nextPage)
-        try container.encode(suggestion, forKey: .suggestion)
-    }
 }
 
-struct SearchResultDTO: Content {
+struct SearchResultDTO {
     var type: String
     var slug: String
     var title: String
