@@ -85,7 +85,7 @@ import Testing
     }
 
     @Test func scoringPackedDocumentsEqualsScoringTheirTokensOnRandomDocuments() {
-        var generator = SeededGenerator(seed: 11)
+        var generator = SplitMix64(seed: 11)
         let words = ["atelier", "at", "a", "design", "servic", "numer", "numeriqu", "ecol", "é", "日本", "cafe"]
         func document() -> [String] {
             (0..<2).map { _ in (0..<Int.random(in: 0...12, using: &generator)).map { _ in words.randomElement(using: &generator)! }.joined(separator: " ") }
@@ -147,18 +147,5 @@ import Testing
         #expect(EditDistance.distance("atelier", "atelier") == 0)
         #expect(EditDistance.distance("abc", "xyz") == 3)
         #expect(EditDistance.distance("court", "beaucouplonger", limit: 2) == 3)
-    }
-}
-
-/// Reproducible random numbers for generated test cases (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -6,10 +6,16 @@
 public enum PackedFields {
     /// The integers of a list such as `12,7,-3`; anything else separates them.
     public static func integers(_ packed: String) -> [Int64] {
+        var numbers: [Int64] = []
+        numbers.reserveCapacity(packed.utf8.count / 8)
+        forEachInteger(packed) { numbers.append($0) }
+        return numbers
+    }
+
+    /// Each integer of such a list, in order, without building the list.
+    public static func forEachInteger(_ packed: String, _ body: (Int64) -> Void) {
         var packed = packed
-        return packed.withUTF8 { bytes in
-            var numbers: [Int64] = []
-            numbers.reserveCapacity(bytes.count / 8)
+        packed.withUTF8 { bytes in
             var value: Int64 = 0
             var negative = false
             var inNumber = false
@@ -18,14 +24,13 @@ public enum PackedFields {
                     value = value &* 10 &+ Int64(byte &- 0x30)
                     inNumber = true
                 } else {
-                    if inNumber { numbers.append(negative ? -value : value) }
+                    if inNumber { body(negative ? -value : value) }
                     value = 0
                     inNumber = false
                     negative = byte == 0x2D
                 }
             }
-            if inNumber { numbers.append(negative ? -value : value) }
-            return numbers
+            if inNumber { body(negative ? -value : value) }
         }
     }
 

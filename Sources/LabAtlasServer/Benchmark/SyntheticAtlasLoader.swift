@@ -113,9 +113,7 @@ struct SyntheticAtlasLoader {
             progress(labCount + index)
         }
         try await pendingWrite?.value
-        // Like a GIN index, PostgreSQL's posting lists are built faster once, from
-        // the stored documents, than rewritten batch after batch.
-        if database.isPostgres { try await PostgresPostings(database: try database.sql).rebuild() }
+        try await SearchIndexStore(database: database, keepsPostings: false).rebuildPostings()
         return summary
     }
 

@@ -1,20 +1,6 @@
 import Foundation
 import LabAtlasCore
 
-/// A small, fast, seedable generator: the same seed gives the same corpus and
-/// the same queries on every machine.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Words drawn with Zipf frequencies, as in real text: a few very common, a long tail.
 struct ZipfPool {
     let words: [String]

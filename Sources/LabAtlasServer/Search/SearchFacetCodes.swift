@@ -151,31 +151,16 @@ struct SearchFacetCodes {
     static func tally(_ packed: String) -> [Int64: Int] {
         var dense: [Int32] = []
         var sparse: [Int64: Int] = [:]
-        var code: Int64 = 0
-        var inNumber = false
-        func flush() {
-            if inNumber {
-                // Codes are numbered from 1 as values appear: an array counts them fastest.
-                if code < 1 << 20 {
-                    let index = Int(code)
-                    if index >= dense.count { dense.append(contentsOf: repeatElement(0, count: index + 1 - dense.count)) }
-                    dense[index] += 1
-                } else {
-                    sparse[code, default: 0] += 1
-                }
-            }
-            code = 0
-            inNumber = false
-        }
-        for byte in packed.utf8 {
-            if byte >= 0x30, byte <= 0x39 {
-                code = code &* 10 &+ Int64(byte - 0x30)
-                inNumber = true
+        PackedFields.forEachInteger(packed) { code in
+            // Codes are numbered from 1 as values appear: an array counts them fastest.
+            if code >= 0, code < 1 << 20 {
+                let index = Int(code)
+                if index >= dense.count { dense.append(contentsOf: repeatElement(0, count: index + 1 - dense.count)) }
+                dense[index] += 1
             } else {
-                flush()
+                sparse[code, default: 0] += 1
             }
         }
-        flush()
         for (index, count) in dense.enumerated() where count > 0 { sparse[Int64(index), default: 0] += Int(count) }
         return sparse
     }

@@ -23,6 +23,13 @@ struct SearchIndexStore {
         self.facetCodes = SearchFacetCodes(database: try database.sql, postgres: database.isPostgres, keepsPostings: keepsPostings)
     }
 
+    /// After a bulk write made with `keepsPostings: false`: PostgreSQL's posting
+    /// lists, built once from the stored documents (as a GIN index is, faster
+    /// than rewritten batch after batch).
+    func rebuildPostings() async throws {
+        if database.isPostgresDialect { try await PostgresPostings(database: database).rebuild() }
+    }
+
     func upsert(_ documents: [SearchDocument]) async throws {
         try await remove(ids: documents.map(\.id))
         try await insertNew(documents)

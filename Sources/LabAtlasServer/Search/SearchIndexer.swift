@@ -21,13 +21,13 @@ struct SearchIndexer {
     /// Rebuilds the whole index from the items (`labatlas reindex`); returns how many were indexed.
     @discardableResult
     func rebuildAll() async throws -> Int {
-        // PostgreSQL's posting lists are built once at the end, from the documents.
-        try await SearchIndexStore(database: database, keepsPostings: false).removeAll()
+        let store = try SearchIndexStore(database: database, keepsPostings: false)
+        try await store.removeAll()
         var count = 0
         for type in ItemType.allCases {
             count += try await indexEvery(type.kind)
         }
-        if database.isPostgres { try await PostgresPostings(database: try database.sql).rebuild() }
+        try await store.rebuildPostings()
         return count
     }
 
