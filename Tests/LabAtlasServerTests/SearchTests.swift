@@ -233,6 +233,57 @@ extension Application {
             #expect(shown >= 6, "similar items on \(shown) of 8 project pages")
         }
     }
+
+    /// Visitors' similar items are ranked once and kept; what a page shows is
+    /// still read afresh, so a neighbour made members-only leaves it at once,
+    /// and saving the item drops its kept list.
+    @Test func keptSimilarItemsFollowSavesAndVisibility() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            var saved: [Project] = []
+            for (title, summary) in [("Cartographie des tiers-lieux ruraux", "Un inventaire participatif des tiers-lieux et des fablabs."),
+                                     ("Tiers-lieux de montagne", "Cartographie des fablabs et tiers-lieux en vallée."),
+                                     ("Fablabs et tiers-lieux solidaires", "Une cartographie des lieux de fabrication."),
+                                     ("Cantine zéro déchet", "Moins de gaspillage alimentaire au collège.")] {
+                var dto = ProjectDTO(title: title)
+                dto.stage = .exploration
+                dto.summary = summary
+                saved.append(try await writer.save(ProjectKind.self, dto))
+            }
+            let page = try await app.get("/projects/\(saved[0].slug)")
+            #expect(page.body.contains("Éléments similaires"))
+            #expect(page.body.contains("Tiers-lieux de montagne"))
+            func keptRows() async throws -> Int {
+                try await app.db.sql.select().column("item_id").from(KeptSimilarItems.table).all().count
+            }
+            #expect(try await keptRows() == 1)
+            // Kept: the second view reads the list instead of ranking again.
+            #expect(try await app.get("/projects/\(saved[0].slug)").body == page.body)
+
+            // A neighbour made members-only. In an atlas this small any write makes
+            // kept lists out of date; stamp them current, as in a large atlas.
+            var hidden = ProjectKind.dto(of: saved[1], links: ResolvedLinks(), inverse: ResolvedLinks())
+            hidden.visibility = .members
+            try await writer.save(ProjectKind.self, hidden, existing: saved[1])
+            try await app.db.sql.raw("UPDATE similar_items SET sequence = (SELECT next_sequence FROM search_stats WHERE id = 1)").run()
+            let after = try await app.get("/projects/\(saved[0].slug)")
+            #expect(!after.body.contains("Tiers-lieux de montagne"))
+            #expect(after.body.contains("Fablabs et tiers-lieux solidaires"))
+
+            // Saving the item drops its list, in the save's transaction.
+            let own = ProjectKind.dto(of: saved[0], links: ResolvedLinks(), inverse: ResolvedLinks())
+            try await writer.save(ProjectKind.self, own, existing: saved[0])
+            #expect(try await keptRows() == 0)
+        }
+    }
+
+    @Test func keptSimilarItemsLastWhileTheAtlasChangesLittle() {
+        #expect(KeptSimilarItems.isCurrent(keptAt: 500, now: 500, documents: 40))
+        #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 501, documents: 40))
+        #expect(KeptSimilarItems.isCurrent(keptAt: 500, now: 1_500, documents: 100_000))
+        #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 1_501, documents: 100_000))
+        #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 499, documents: 100_000))
+    }
 }
 
 /// One query, the same items in the same order on SQLite and PostgreSQL.

@@ -60,6 +60,7 @@ struct SearchIndexStore {
 
     func remove(ids: [UUID]) async throws {
         guard !ids.isEmpty else { return }
+        try await KeptSimilarItems.forget(ids, on: database)
         var stored: [StoredSearchDocument] = []
         for chunk in stride(from: 0, to: ids.count, by: 500).map({ Array(ids[$0..<min($0 + 500, ids.count)]) }) {
             let rows = try await database.select()
@@ -92,6 +93,7 @@ struct SearchIndexStore {
     }
 
     func removeAll() async throws {
+        try await KeptSimilarItems.forgetAll(on: database)
         try await engine.removeAllMatchingEntries(on: database)
         try await facetCodes.removeAll()
         try await database.delete(from: SearchSchema.documents).run()

@@ -266,6 +266,13 @@ struct SearchService: Sendable {
         return scopes
     }
 
+    /// Whether the reader sees this document by its number alone (its type and
+    /// visibility), with no condition on the item: for a visitor, a public document.
+    func isVisibleWithoutCondition(_ docID: Int64) -> Bool {
+        guard let type = SearchDocID.type(of: docID) else { return false }
+        return scopes(type: type, filters: [:]).contains { $0.restriction == nil && $0.range.contains(docID) }
+    }
+
     private func facetPredicate(type: ItemType, facet: String, value: String) -> any SQLExpression {
         if facet == "when" {
             return SQLBinaryExpression(left: SQLColumn("id", table: "d"), op: SQLBinaryOperator.in, right: SQLSubquery.select { sub in

@@ -9,13 +9,44 @@ struct SimilarItems {
     let service: SearchService
     static let termCount = 8
 
+    /// Neighbours kept for visitors: more than a page shows, so that one made
+    /// private or deleted since leaves enough of the others.
+    static let keptCount = 10
+
     func find(for id: UUID, limit: Int = 5) async throws -> [SearchHit] {
+        // Members may have neighbours visitors may not see: theirs are ranked for them.
+        guard !service.reader.isSignedIn else { return try await rank(for: id, limit: limit)?.hits ?? [] }
+        let kept = KeptSimilarItems(database: service.database)
+        let lookup = try await kept.lookup(id)
+        if let neighbours = lookup.neighbours { return try await visibleHits(neighbours, limit: limit) }
+        guard let ranked = try await rank(for: id, limit: Self.keptCount) else { return [] }
+        // Keeping is a convenience: a page never fails for it (the next view ranks again).
+        try? await kept.keep(ranked.hits.map(\.id), for: id, rankedDocID: ranked.docID, sequence: lookup.sequence)
+        return Array(ranked.hits.prefix(limit))
+    }
+
+    /// The hits of kept neighbours the reader may see now, read afresh, best first.
+    private func visibleHits(_ ids: [UUID], limit: Int) async throws -> [SearchHit] {
+        guard !ids.isEmpty else { return [] }
         let sql = try service.database.sql
-        guard let row = try await sql.select().column(SQLColumn("terms_title", table: "t")).column(SQLColumn("terms_body", table: "t"))
+        let docIDs = try await sql.select().column("doc_id").from(SearchSchema.documents)
+            .where("id", .in, SQLBind.group(ids)).all()
+            .map { try $0.decode(column: "doc_id", as: Int64.self) }
+            .filter(service.isVisibleWithoutCondition)
+        let hits = try await SearchColumns.hits(docIDs, on: sql)
+        let rank = Dictionary(ids.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
+        return Array(hits.sorted { (rank[$0.id] ?? .max) < (rank[$1.id] ?? .max) }.prefix(limit))
+    }
+
+    /// Ranks the item's neighbours for the reader; nil when the item has no document.
+    private func rank(for id: UUID, limit: Int) async throws -> (hits: [SearchHit], docID: Int64)? {
+        let sql = try service.database.sql
+        guard let row = try await sql.select().column(SQLColumn("doc_id", table: "d"))
+            .column(SQLColumn("terms_title", table: "t")).column(SQLColumn("terms_body", table: "t"))
             .from(SQLAlias(SQLIdentifier(SearchSchema.documents), as: SQLIdentifier("d")))
             .join(SQLAlias(SQLIdentifier(SearchSchema.texts), as: SQLIdentifier("t")),
                   on: SQLColumn("doc_id", table: "t"), .equal, SQLColumn("doc_id", table: "d"))
-            .where(SQLColumn("id", table: "d"), .equal, SQLBind(id)).first() else { return [] }
+            .where(SQLColumn("id", table: "d"), .equal, SQLBind(id)).first() else { return nil }
         var weights: [String: Double] = [:]
         for (column, weight) in zip(["terms_title", "terms_body"], BM25.columnWeights) {
             for term in BM25.tokens(try row.decode(column: column, as: String.self)) where term.count >= 3 {
@@ -39,6 +70,6 @@ struct SimilarItems {
         var service = service
         service.candidateLimit = 100
         service.titleCandidateLimit = 50
-        return try await service.top(query, limit: limit, excluding: id)
+        return (try await service.top(query, limit: limit, excluding: id), try row.decode(column: "doc_id", as: Int64.self))
     }
 }

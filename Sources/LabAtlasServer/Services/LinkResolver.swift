@@ -12,7 +12,8 @@ struct LinkResolver {
     /// Outgoing links of each source item.
     func outgoing(from sourceIDs: [UUID]) async throws -> [UUID: ResolvedLinks] {
         guard !sourceIDs.isEmpty else { return [:] }
-        let links = try await ItemLink.query(on: database).filter(\.$sourceID ~~ sourceIDs).sort(\.$position).all()
+        let links = try await LinkRow.all(try database.sql.select().columns(LinkRow.columns).from(ItemLink.schema)
+            .where("source_id", .in, SQLBind.group(sourceIDs)).orderBy("position"))
         let refs = try await references(Dictionary(grouping: links, by: \.targetType).mapValues { $0.map(\.targetID) })
         var result: [UUID: ResolvedLinks] = [:]
         for link in links {
@@ -25,8 +26,10 @@ struct LinkResolver {
     /// Items of `sourceType` pointing at each target through `relation`, sorted by title.
     func incoming(to targetIDs: [UUID], relation: LinkRelation, sourceType: ItemType) async throws -> [UUID: [ItemRef]] {
         guard !targetIDs.isEmpty else { return [:] }
-        let links = try await ItemLink.query(on: database)
-            .filter(\.$targetID ~~ targetIDs).filter(\.$relation == relation).filter(\.$sourceType == sourceType).all()
+        let links = try await LinkRow.all(try database.sql.select().columns(LinkRow.columns).from(ItemLink.schema)
+            .where("target_id", .in, SQLBind.group(targetIDs))
+            .where("relation", .equal, SQLBind(relation.rawValue))
+            .where("source_type", .equal, SQLBind(sourceType.rawValue)))
         let refs = try await references([sourceType: links.map(\.sourceID)])
         var result: [UUID: [ItemRef]] = [:]
         for link in links {
@@ -37,6 +40,27 @@ struct LinkResolver {
         return result.mapValues { refs in
             refs.map { (TextFolding.fold($0.title), $0) }.sorted { $0.0 < $1.0 }.map(\.1)
         }
+    }
+
+    /// The first `limit` visible items of `sourceType` pointing at `target`
+    /// through `relation`, in title order (as lists sort them), and how many
+    /// there are: a lab page shows twelve of its hundreds of projects, and the
+    /// database sorts and counts them without handing every one to Swift.
+    func incomingPage(to target: UUID, relation: LinkRelation, sourceType: ItemType, limit: Int) async throws -> (ids: [UUID], total: Int) {
+        let rows = try await database.sql.select()
+            .column(SQLColumn("id", table: "s"))
+            .column(SQLQueryString("COUNT(*) OVER ()"), as: "total")
+            .from(SQLAlias(SQLIdentifier(ItemLink.schema), as: SQLIdentifier("l")))
+            .join(SQLAlias(SQLIdentifier(sourceType.table), as: SQLIdentifier("s")),
+                  on: SQLColumn("id", table: "s"), .equal, SQLColumn("source_id", table: "l"))
+            .where(SQLColumn("target_id", table: "l"), .equal, SQLBind(target))
+            .where(SQLColumn("relation", table: "l"), .equal, SQLBind(relation.rawValue))
+            .where(SQLColumn("source_type", table: "l"), .equal, SQLBind(sourceType.rawValue))
+            .where(reader.visibilityPredicate(for: sourceType, table: "s"))
+            .orderBy(SQLColumn("sort_key", table: "s")).orderBy(SQLColumn("slug", table: "s"))
+            .limit(limit).all()
+        let ids = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+        return (ids, try rows.first?.decode(column: "total", as: Int.self) ?? 0)
     }
 
     /// The visible items among `ids`, by id.
@@ -78,5 +102,26 @@ struct LinkResolver {
                                  region: type == .labs ? try row.decode(column: "region", as: String?.self) : nil)
         }
         return refs
+    }
+}
+
+/// A row of `item_links` read through SQLKit: decoding Fluent models reflects
+/// over their fields on every row, which cost most of a lab page with
+/// hundreds of incoming links.
+private struct LinkRow {
+    static let columns = ["source_id", "relation", "target_type", "target_id"]
+    var sourceID: UUID
+    var relation: LinkRelation
+    var targetType: ItemType
+    var targetID: UUID
+
+    static func all(_ query: SQLSelectBuilder) async throws -> [LinkRow] {
+        try await query.all().compactMap { row in
+            // A relation or type this version does not know links nothing it can show.
+            guard let relation = LinkRelation(rawValue: try row.decode(column: "relation", as: String.self)),
+                  let targetType = ItemType(rawValue: try row.decode(column: "target_type", as: String.self)) else { return nil }
+            return LinkRow(sourceID: try row.decode(column: "source_id", as: UUID.self), relation: relation,
+                           targetType: targetType, targetID: try row.decode(column: "target_id", as: UUID.self))
+        }
     }
 }

@@ -16,8 +16,8 @@ extension ItemRepository {
 
     /// Cards of the items of `kind` that point at `target` through `relation`.
     func incomingCards<K: ItemPresenter>(_ kind: K.Type, to target: UUID, relation: LinkRelation, limit: Int = 50) async throws -> (cards: [Card], total: Int) {
-        let refs = try await links.incoming(to: [target], relation: relation, sourceType: K.type)[target] ?? []
-        return (try await cards(kind, ids: refs.prefix(limit).map(\.id)), refs.count)
+        let page = try await links.incomingPage(to: target, relation: relation, sourceType: K.type, limit: limit)
+        return (try await cards(kind, ids: page.ids), page.total)
     }
 }
 

@@ -1,0 +1,78 @@
+import Fluent
+import Foundation
+import SQLKit
+import LabAtlasCore
+
+/// The similar items visitors see, ranked once and kept in the database
+/// (`similar_items`), so that every instance serves them without ranking again.
+///
+/// A kept list is current while its item has not been saved since (a save
+/// drops it, in the save's transaction: `SearchIndexStore.remove`) and the
+/// atlas has not changed by more than one document in a hundred since it was
+/// ranked: a new item joins its neighbours' lists by then. What a list shows
+/// is always read afresh (titles, texts, visibility): keeping only decides
+/// which items are neighbours.
+struct KeptSimilarItems {
+    static let table = "similar_items"
+    let database: any Database
+
+    /// What the kept list of an item says now.
+    struct Lookup {
+        /// The kept neighbours, best first; nil when there are none or they are out of date.
+        var neighbours: [UUID]?
+        /// The index's write sequence when looked up: a list ranked now is stamped with it.
+        var sequence: Int64
+    }
+
+    func lookup(_ itemID: UUID) async throws -> Lookup {
+        let sql = try database.sql
+        guard let row = try await sql.select()
+            .column(SQLColumn("next_sequence", table: "s")).column(SQLColumn("row_count", table: "s"))
+            .column(SQLColumn("neighbours", table: "k")).column(SQLColumn("sequence", table: "k"), as: "kept_sequence")
+            .from(SQLAlias(SQLIdentifier(SearchSchema.statistics), as: SQLIdentifier("s")))
+            .join(SQLAlias(SQLIdentifier(Self.table), as: SQLIdentifier("k")), method: SQLJoinMethod.left,
+                  on: SQLBinaryExpression(left: SQLColumn("item_id", table: "k"), op: SQLBinaryOperator.equal, right: SQLBind(itemID)))
+            .where(SQLColumn("id", table: "s"), .equal, SQLBind(1)).first() else {
+            return Lookup(neighbours: nil, sequence: 0)
+        }
+        let sequence = try row.decode(column: "next_sequence", as: Int64.self)
+        guard let kept = try row.decode(column: "neighbours", as: String?.self),
+              let keptSequence = try row.decode(column: "kept_sequence", as: Int64?.self),
+              Self.isCurrent(keptAt: keptSequence, now: sequence, documents: try row.decode(column: "row_count", as: Int64.self)) else {
+            return Lookup(neighbours: nil, sequence: sequence)
+        }
+        return Lookup(neighbours: kept.split(separator: ",").compactMap { UUID(uuidString: String($0)) }, sequence: sequence)
+    }
+
+    /// Documents written since the list was ranked: fewer than one in a hundred
+    /// of the atlas (none, in an atlas of fewer than a hundred).
+    static func isCurrent(keptAt kept: Int64, now: Int64, documents: Int64) -> Bool {
+        let written = now - kept
+        return written >= 0 && written * 100 <= documents
+    }
+
+    /// Keeps `neighbours` for the item, unless it was saved since it was read
+    /// for ranking (its document `rankedDocID` is gone): the list would
+    /// describe a text the item no longer has.
+    func keep(_ neighbours: [UUID], for itemID: UUID, rankedDocID: Int64, sequence: Int64) async throws {
+        try await database.writeTransaction { transaction in
+            let sql = try transaction.sql
+            guard try await sql.select().column("doc_id").from(SearchSchema.documents)
+                .where("doc_id", .equal, SQLBind(rankedDocID)).first() != nil else { return }
+            try await sql.insert(into: Self.table).columns("item_id", "neighbours", "sequence")
+                .values(SQLBind(itemID), SQLBind(neighbours.map(\.uuidString).joined(separator: ",")), SQLBind(sequence))
+                .onConflict(with: ["item_id"]) { $0.set(excludedValueOf: "neighbours").set(excludedValueOf: "sequence") }
+                .run()
+        }
+    }
+
+    /// Drops the lists of these items; called by every write of the search index.
+    static func forget(_ itemIDs: [UUID], on database: any SQLDatabase) async throws {
+        guard !itemIDs.isEmpty else { return }
+        try await database.delete(from: table).where("item_id", .in, SQLBind.group(itemIDs)).run()
+    }
+
+    static func forgetAll(on database: any SQLDatabase) async throws {
+        try await database.delete(from: table).run()
+    }
+}
