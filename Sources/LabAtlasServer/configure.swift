@@ -95,6 +95,8 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(PageErrorMiddleware(environment: app.environment))
+    app.middleware.use(RequestQueueMiddleware(concurrentRequests: RequestQueueMiddleware.concurrentRequests(
+        environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))))
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(ReaderMiddleware())

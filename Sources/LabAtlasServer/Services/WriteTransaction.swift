@@ -21,15 +21,7 @@ extension Database {
     func writeTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         // A write nested in another runs on its transaction: it already holds the queue.
         guard !isPostgres, !inTransaction else { return try await lockedTransaction(closure) }
-        await WriterQueue.shared.acquire()
-        do {
-            let result = try await lockedTransaction(closure)
-            await WriterQueue.shared.release()
-            return result
-        } catch {
-            await WriterQueue.shared.release()
-            throw error
-        }
+        return try await WriterQueue.shared.run { try await self.lockedTransaction(closure) }
     }
 
     private func lockedTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
@@ -53,25 +45,6 @@ extension Database {
 }
 
 /// Writers of this process, one at a time, first come first served.
-actor WriterQueue {
-    static let shared = WriterQueue()
-
-    private var busy = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func acquire() async {
-        guard busy else {
-            busy = true
-            return
-        }
-        await withCheckedContinuation { waiting.append($0) }
-    }
-
-    func release() {
-        if waiting.isEmpty {
-            busy = false
-        } else {
-            waiting.removeFirst().resume()
-        }
-    }
+enum WriterQueue {
+    static let shared = FairQueue(permits: 1)
 }

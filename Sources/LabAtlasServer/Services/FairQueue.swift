@@ -1,0 +1,42 @@
+/// At most `permits` holders at a time; the others wait their turn, first
+/// come first served.
+actor FairQueue {
+    private let permits: Int
+    private var holders = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(permits: Int) {
+        precondition(permits > 0, "a queue needs at least one permit")
+        self.permits = permits
+    }
+
+    func acquire() async {
+        guard holders >= permits else {
+            holders += 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    /// Hands the permit to the longest waiter, if any.
+    func release() {
+        if waiting.isEmpty {
+            holders -= 1
+        } else {
+            waiting.removeFirst().resume()
+        }
+    }
+
+    /// Runs `body` holding a permit.
+    nonisolated func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquire()
+        do {
+            let result = try await body()
+            await release()
+            return result
+        } catch {
+            await release()
+            throw error
+        }
+    }
+}
