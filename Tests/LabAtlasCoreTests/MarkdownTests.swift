@@ -54,6 +54,15 @@ import Testing
         #expect(MarkdownRenderer.plainText("un\n\n**deux**  trois", maxLength: 40) == "un deux trois")
     }
 
+    /// Characters, not their parts: an accent written apart counts with its letter.
+    @Test func plainTextCountsCharacters() {
+        let decomposed = "e\u{301}"
+        #expect(MarkdownRenderer.plainText(String(repeating: decomposed, count: 10), maxLength: 10) == String(repeating: decomposed, count: 10))
+        #expect(MarkdownRenderer.plainText(String(repeating: decomposed, count: 11), maxLength: 10) == String(repeating: decomposed, count: 10) + "…")
+        #expect(MarkdownRenderer.plainText("un\u{A0}\u{A0}deux\u{2003}trois", maxLength: 40) == "un deux trois")
+        #expect(MarkdownRenderer.plainText("Cœur > *àéèç* | 🇫🇷 drapeau", maxLength: 40) == "Cœur àéèç 🇫🇷 drapeau")
+    }
+
     @Test func plainTextIsShortAndClean() {
         let text = MarkdownRenderer.plainText("## Titre\n\nUn **texte** très long " + String(repeating: "mot ", count: 100), maxLength: 50)
         #expect(text.count <= 51)

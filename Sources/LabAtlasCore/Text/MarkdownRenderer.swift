@@ -23,6 +23,12 @@ public enum MarkdownRenderer {
     }
 
     /// Plain text for snippets and descriptions: tags removed, whitespace collapsed.
+    /// ASCII whitespace and the markup characters an excerpt drops.
+    private static let asciiBlank: [Bool] = (0..<128).map { code in
+        let scalar = Unicode.Scalar(UInt8(code))
+        return scalar.properties.isWhitespace || "*_#>`|".unicodeScalars.contains(scalar)
+    }
+
     public static func plainText(_ markdown: String?, maxLength: Int = 240) -> String {
         guard let markdown, !markdown.isEmpty else { return "" }
         var text = ""
@@ -38,13 +44,16 @@ public enum MarkdownRenderer {
             if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("+ ") { line = line.dropFirst(2) }
             let digits = line.prefix(while: \.isNumber)
             if !digits.isEmpty, line.dropFirst(digits.count).hasPrefix(". ") { line = line.dropFirst(digits.count + 2) }
-            for character in line {
-                let isSpace = character.isWhitespace || "*_#>`|".contains(character)
+            // Scalar by scalar: cards cut dozens of excerpts a page, and
+            // characters cost a grapheme break each.
+            for scalar in line.unicodeScalars {
+                let isSpace = scalar.isASCII ? Self.asciiBlank[Int(scalar.value)] : scalar.properties.isWhitespace
                 if isSpace {
-                    if !previousWasSpace { text.append(" "); length += 1 }
+                    if !previousWasSpace { text.unicodeScalars.append(" "); length += 1 }
                 } else {
-                    text.append(character)
-                    length += 1
+                    text.unicodeScalars.append(scalar)
+                    // An accent written apart joins the letter before it: one character.
+                    if scalar.isASCII || scalar.properties.generalCategory != .nonspacingMark { length += 1 }
                 }
                 previousWasSpace = isSpace
                 if length > maxLength + 1 { break reading }
