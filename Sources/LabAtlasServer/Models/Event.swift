@@ -33,5 +33,15 @@ final class Event: AtlasModel, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every
+    /// row it reads or writes. `ModelPropertiesTests` checks the list.
+    var properties: [any AnyProperty] {
+        [
+            $id, $slug, $visibility, $themes, $extra, $source, $sortKey, $revision, $createdAt, $updatedAt,
+            $deletedAt, $title, $description, $timings, $startsAt, $endsAt, $place, $onlineUrl, $attendance,
+            $status, $registrationUrl, $keywords
+        ]
+    }
+
     var displayTitle: String { title }
 }

@@ -35,5 +35,15 @@ final class Experience: AtlasModel, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every
+    /// row it reads or writes. `ModelPropertiesTests` checks the list.
+    var properties: [any AnyProperty] {
+        [
+            $id, $slug, $visibility, $themes, $extra, $source, $sortKey, $revision, $createdAt, $updatedAt,
+            $deletedAt, $title, $cooperation, $audiences, $audiencesOther, $description, $wentWell, $wentBadly,
+            $advice, $link, $linkShareable, $pilot, $pilotContact, $year
+        ]
+    }
+
     var displayTitle: String { title }
 }

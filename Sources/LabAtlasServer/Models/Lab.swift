@@ -37,5 +37,15 @@ final class Lab: AtlasModel, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every
+    /// row it reads or writes. `ModelPropertiesTests` checks the list.
+    var properties: [any AnyProperty] {
+        [
+            $id, $slug, $visibility, $themes, $extra, $source, $sortKey, $revision, $createdAt, $updatedAt,
+            $deletedAt, $name, $hostOrganisation, $governmentLevel, $region, $city, $postalCode, $latitude,
+            $longitude, $maturity, $launchDate, $team, $services, $highlight, $objectives, $website, $contact
+        ]
+    }
+
     var displayTitle: String { name }
 }

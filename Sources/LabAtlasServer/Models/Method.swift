@@ -29,5 +29,14 @@ final class FacilitationMethod: AtlasModel, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every
+    /// row it reads or writes. `ModelPropertiesTests` checks the list.
+    var properties: [any AnyProperty] {
+        [
+            $id, $slug, $visibility, $themes, $extra, $source, $sortKey, $revision, $createdAt, $updatedAt,
+            $deletedAt, $name, $category, $description, $durationMinutes, $groupSize, $materials, $remoteOk
+        ]
+    }
+
     var displayTitle: String { name }
 }

@@ -23,5 +23,14 @@ final class Network: AtlasModel, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every
+    /// row it reads or writes. `ModelPropertiesTests` checks the list.
+    var properties: [any AnyProperty] {
+        [
+            $id, $slug, $visibility, $themes, $extra, $source, $sortKey, $revision, $createdAt, $updatedAt,
+            $deletedAt, $name, $description
+        ]
+    }
+
     var displayTitle: String { name }
 }

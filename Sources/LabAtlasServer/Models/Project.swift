@@ -35,5 +35,15 @@ final class Project: AtlasModel, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every
+    /// row it reads or writes. `ModelPropertiesTests` checks the list.
+    var properties: [any AnyProperty] {
+        [
+            $id, $slug, $visibility, $themes, $extra, $source, $sortKey, $revision, $createdAt, $updatedAt,
+            $deletedAt, $title, $summary, $description, $organisation, $team, $stage, $stageSince,
+            $stageHistory, $decisions, $productUrl, $achievements, $nextSteps, $vigilance
+        ]
+    }
+
     var displayTitle: String { title }
 }

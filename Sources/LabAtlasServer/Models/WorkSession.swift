@@ -32,5 +32,14 @@ final class WorkSession: AtlasModel, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every
+    /// row it reads or writes. `ModelPropertiesTests` checks the list.
+    var properties: [any AnyProperty] {
+        [
+            $id, $slug, $visibility, $themes, $extra, $source, $sortKey, $revision, $createdAt, $updatedAt,
+            $deletedAt, $title, $date, $nature, $level, $format, $participants, $outcome, $retrospective
+        ]
+    }
+
     var displayTitle: String { title }
 }
