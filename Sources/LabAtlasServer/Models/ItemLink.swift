@@ -17,6 +17,13 @@ final class ItemLink: Model, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $sourceType, $sourceID, $relation, $targetType, $targetID, $position
+        ]
+    }
+
     init(source: (ItemType, UUID), relation: LinkRelation, target: (ItemType, UUID), position: Int) {
         self.sourceType = source.0
         self.sourceID = source.1
@@ -48,6 +55,13 @@ final class ItemFacet: Model, @unchecked Sendable {
     @Field(key: "value") var value: String
 
     init() {}
+
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $itemType, $itemID, $facet, $value
+        ]
+    }
 
     init(itemType: ItemType, itemID: UUID, facet: String, value: String) {
         self.itemType = itemType

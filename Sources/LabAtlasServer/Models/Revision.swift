@@ -19,4 +19,11 @@ final class Revision: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $itemType, $itemID, $number, $action, $authorID, $authorName, $summary, $snapshot, $createdAt
+        ]
+    }
 }

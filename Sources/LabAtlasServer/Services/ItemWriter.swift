@@ -99,12 +99,12 @@ struct ItemWriter {
             try await model.save(on: transaction)
             let id = try model.requiredID
             try await ItemLink.query(on: transaction).filter(\.$sourceID == id).delete()
-            for (relation, refs) in links {
-                for (position, ref) in refs.enumerated() {
-                    try await ItemLink(source: (K.type, id), relation: relation, target: (ref.type, ref.id), position: position)
-                        .create(on: transaction)
+            let rows = links.flatMap { relation, refs in
+                refs.enumerated().map { position, ref in
+                    ItemLink(source: (K.type, id), relation: relation, target: (ref.type, ref.id), position: position)
                 }
             }
+            if !rows.isEmpty { try await rows.create(on: transaction) }
             try await FacetIndexer(database: transaction).rebuild(K.self, ids: [id])
             if K.type == .labs {
                 try await FacetIndexer(database: transaction).rebuildDependents(ofLab: id)

@@ -17,6 +17,13 @@ final class User: Model, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $email, $name, $organisation, $passwordHash, $isAdmin, $createdAt, $updatedAt
+        ]
+    }
+
     init(email: String, name: String, passwordHash: String, isAdmin: Bool = false) {
         self.email = User.normalise(email: email)
         self.name = name
@@ -43,6 +50,13 @@ final class Membership: Model, @unchecked Sendable {
 
     init() {}
 
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $user, $scopeType, $scopeID, $role, $createdAt
+        ]
+    }
+
     init(userID: UUID, scopeType: String, scopeID: UUID, role: String) {
         self.$user.id = userID
         self.scopeType = scopeType
@@ -64,6 +78,13 @@ final class APIToken: Model, @unchecked Sendable {
     @OptionalField(key: "revoked_at") var revokedAt: Date?
 
     init() {}
+
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $user, $label, $tokenHash, $createdAt, $lastUsedAt, $revokedAt
+        ]
+    }
 }
 
 /// An invitation link: whoever opens it before it expires joins with this role.
@@ -82,6 +103,14 @@ final class Invitation: Model, @unchecked Sendable {
     @Timestamp(key: "created_at", on: .create) var createdAt: Date?
 
     init() {}
+
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $tokenHash, $email, $scopeType, $scopeID, $role, $invitedBy, $expiresAt, $acceptedAt,
+            $createdAt
+        ]
+    }
 }
 
 /// A single-use, expiring password reset.
@@ -95,6 +124,13 @@ final class PasswordReset: Model, @unchecked Sendable {
     @OptionalField(key: "used_at") var usedAt: Date?
 
     init() {}
+
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $user, $tokenHash, $expiresAt, $usedAt
+        ]
+    }
 }
 
 /// One sign-in attempt, for throttling by account and by address.
@@ -108,6 +144,13 @@ final class LoginAttempt: Model, @unchecked Sendable {
     @Field(key: "at") var at: Date
 
     init() {}
+
+    /// The fields, listed: Fluent otherwise finds them by reflection on every row.
+    var properties: [any AnyProperty] {
+        [
+            $id, $email, $address, $succeeded, $at
+        ]
+    }
 
     init(email: String, address: String, succeeded: Bool, at: Date = Date()) {
         self.email = email
