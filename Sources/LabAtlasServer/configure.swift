@@ -95,9 +95,9 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.middleware = Middlewares()
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(PageErrorMiddleware(environment: app.environment))
+    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
     app.middleware.use(RequestQueueMiddleware(concurrentRequests: RequestQueueMiddleware.concurrentRequests(
         environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))))
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(ReaderMiddleware())
     app.middleware.use(CSRFMiddleware())

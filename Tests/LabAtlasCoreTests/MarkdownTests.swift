@@ -61,6 +61,13 @@ import Testing
         #expect(MarkdownRenderer.plainText(String(repeating: decomposed, count: 11), maxLength: 10) == String(repeating: decomposed, count: 10) + "…")
         #expect(MarkdownRenderer.plainText("un\u{A0}\u{A0}deux\u{2003}trois", maxLength: 40) == "un deux trois")
         #expect(MarkdownRenderer.plainText("Cœur > *àéèç* | 🇫🇷 drapeau", maxLength: 40) == "Cœur àéèç 🇫🇷 drapeau")
+        // Characters of several scalars: the excerpt still ends with "…", on whole characters.
+        for (long, whole) in [(String(repeating: "🇫🇷", count: 200), "🇫🇷"), (String(repeating: "👨‍👩‍👧‍👦 ", count: 200), "👨‍👩‍👧‍👦")] {
+            let excerpt = MarkdownRenderer.plainText(long, maxLength: 240)
+            #expect(excerpt.hasSuffix("…"))
+            #expect(excerpt.count <= 241)
+            #expect(excerpt.dropLast().allSatisfy { String($0) == whole || $0 == " " })
+        }
     }
 
     @Test func plainTextIsShortAndClean() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Vapor
 @testable import LabAtlasServer
 
 @Suite struct RequestQueueTests {
@@ -37,6 +38,21 @@ import Testing
         let queue = FairQueue(permits: 1)
         await #expect(throws: Failure.self) { try await queue.run { throw Failure() } }
         #expect(try await queue.run { 42 } == 42)
+    }
+
+    /// Reads queue; writes and posts (which may wait on a mail server) do not,
+    /// nor does the health check.
+    @Test func readsQueueWritesDoNot() async throws {
+        try await withApp { app in
+            func request(_ method: HTTPMethod, _ path: String) -> Request {
+                Request(application: app, method: method, url: URI(string: path), on: app.eventLoopGroup.next())
+            }
+            #expect(RequestQueueMiddleware.isQueued(request(.GET, "/labs?region=Bretagne")))
+            #expect(RequestQueueMiddleware.isQueued(request(.HEAD, "/")))
+            #expect(!RequestQueueMiddleware.isQueued(request(.GET, "/healthz")))
+            #expect(!RequestQueueMiddleware.isQueued(request(.POST, "/password/forgot")))
+            #expect(!RequestQueueMiddleware.isQueued(request(.PUT, "/api/v1/labs/lab-a")))
+        }
     }
 
     @Test func theSettingFallsBackToFourACore() {

@@ -34,6 +34,10 @@ public enum MarkdownRenderer {
         var text = ""
         var length = 0
         var previousWasSpace = true
+        // Reading stopped before the end: counted in scalars, a flag or an emoji
+        // sequence (several scalars a character) may leave fewer characters than
+        // `maxLength`, the last one perhaps cut in two.
+        var cutShort = false
         // Line by line, and only as far as the excerpt goes: a card needs 180
         // characters of a text that may hold thousands.
         var remaining = markdown[...]
@@ -56,7 +60,7 @@ public enum MarkdownRenderer {
                     if scalar.isASCII || scalar.properties.generalCategory != .nonspacingMark { length += 1 }
                 }
                 previousWasSpace = isSpace
-                if length > maxLength + 1 { break reading }
+                if length > maxLength + 1 { cutShort = true; break reading }
             }
             guard end < remaining.endIndex else { break }
             // The line break is a space between the lines.
@@ -66,8 +70,8 @@ public enum MarkdownRenderer {
         }
         // Leading spaces were never added; one trailing space may be.
         if text.last == " " { text.removeLast() }
-        guard text.count > maxLength else { return text }
-        let cut = text.prefix(maxLength)
+        guard cutShort || text.count > maxLength else { return text }
+        let cut = text.count > maxLength ? text.prefix(maxLength) : text.dropLast()
         let lastSpace = cut.lastIndex(of: " ") ?? cut.endIndex
         return String(cut[..<lastSpace]) + "…"
     }

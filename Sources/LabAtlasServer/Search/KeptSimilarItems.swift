@@ -53,9 +53,10 @@ struct KeptSimilarItems {
 
     /// Keeps `neighbours` for the item, unless it was saved since it was read
     /// for ranking (its document `rankedDocID` is gone): the list would
-    /// describe a text the item no longer has.
+    /// describe a text the item no longer has. Skipped while another write is
+    /// under way: a visitor's page never waits for saves (the next view keeps it).
     func keep(_ neighbours: [UUID], for itemID: UUID, rankedDocID: Int64, sequence: Int64) async throws {
-        try await database.writeTransaction { transaction in
+        _ = try await database.writeTransactionIfIdle { transaction in
             let sql = try transaction.sql
             guard try await sql.select().column("doc_id").from(SearchSchema.documents)
                 .where("doc_id", .equal, SQLBind(rankedDocID)).first() != nil else { return }

@@ -18,12 +18,32 @@ actor FairQueue {
         await withCheckedContinuation { waiting.append($0) }
     }
 
+    /// Takes a permit only if one is free and nobody waits for it.
+    func tryAcquire() -> Bool {
+        guard holders < permits else { return false }
+        holders += 1
+        return true
+    }
+
     /// Hands the permit to the longest waiter, if any.
     func release() {
         if waiting.isEmpty {
             holders -= 1
         } else {
             waiting.removeFirst().resume()
+        }
+    }
+
+    /// Runs `body` holding a permit if one is free at once; nil otherwise.
+    nonisolated func runIfFree<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T? {
+        guard await tryAcquire() else { return nil }
+        do {
+            let result = try await body()
+            await release()
+            return result
+        } catch {
+            await release()
+            throw error
         }
     }
 

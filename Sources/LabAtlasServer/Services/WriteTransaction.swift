@@ -24,6 +24,22 @@ extension Database {
         return try await WriterQueue.shared.run { try await self.lockedTransaction(closure) }
     }
 
+    /// A write that is only worth doing when no other write is under way (derived
+    /// data a reader could keep): nil, at once, when a writer holds or waits for the lock.
+    func writeTransactionIfIdle<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T? {
+        guard !inTransaction else { return try await lockedTransaction(closure) }
+        if isPostgres {
+            return try await transaction { transaction -> T? in
+                let row = try await transaction.sql.raw("""
+                    SELECT pg_try_advisory_xact_lock(\(bind: Self.writeLockKey), hashtext(current_schema())) AS locked
+                    """).first()
+                guard try row?.decode(column: "locked", as: Bool.self) == true else { return nil }
+                return try await closure(transaction)
+            }
+        }
+        return try await WriterQueue.shared.runIfFree { try await self.lockedTransaction(closure) }
+    }
+
     private func lockedTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await transaction { transaction in
             if let sql = transaction as? any SQLDatabase {
