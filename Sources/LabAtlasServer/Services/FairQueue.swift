@@ -37,19 +37,17 @@ actor FairQueue {
     /// Runs `body` holding a permit if one is free at once; nil otherwise.
     nonisolated func runIfFree<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T? {
         guard await tryAcquire() else { return nil }
-        do {
-            let result = try await body()
-            await release()
-            return result
-        } catch {
-            await release()
-            throw error
-        }
+        return try await holding(body)
     }
 
     /// Runs `body` holding a permit.
     nonisolated func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
+        return try await holding(body)
+    }
+
+    /// Runs `body` with a permit already taken, and gives it back whatever happens.
+    private nonisolated func holding<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         do {
             let result = try await body()
             await release()
