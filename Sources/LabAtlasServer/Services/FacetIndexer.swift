@@ -38,10 +38,7 @@ struct FacetIndexer {
         for start in stride(from: 0, to: stale.count, by: 500) {
             try await ItemFacet.query(on: database).filter(\.$id ~~ Array(stale[start..<min(start + 500, stale.count)])).delete()
         }
-        // One statement a batch: each statement compiles the counts' triggers anew.
-        for start in stride(from: 0, to: added.count, by: 200) {
-            try await Array(added[start..<min(start + 200, added.count)]).create(on: database)
-        }
+        try await added.create(on: database, batchesOf: 200)
         // Searches count facet values from the index's copy: it changes with them.
         try await SearchFacetCodes(database: try database.sql, postgres: database.isPostgres).refresh(itemIDs: ids)
     }

@@ -104,9 +104,7 @@ struct ItemWriter {
                     ItemLink(source: (K.type, id), relation: relation, target: (ref.type, ref.id), position: position)
                 }
             }
-            for start in stride(from: 0, to: rows.count, by: 200) {
-                try await Array(rows[start..<min(start + 200, rows.count)]).create(on: transaction)
-            }
+            try await rows.create(on: transaction, batchesOf: 200)
             try await FacetIndexer(database: transaction).rebuild(K.self, ids: [id])
             if K.type == .labs {
                 try await FacetIndexer(database: transaction).rebuildDependents(ofLab: id)

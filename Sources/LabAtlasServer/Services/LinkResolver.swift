@@ -12,7 +12,7 @@ struct LinkResolver {
     /// Outgoing links of each source item.
     func outgoing(from sourceIDs: [UUID]) async throws -> [UUID: ResolvedLinks] {
         guard !sourceIDs.isEmpty else { return [:] }
-        let links = try await LinkRow.all(try database.sql.select().columns(LinkRow.columns).from(ItemLink.schema)
+        let links = try await LinkRow.all(try LinkRow.select(on: database)
             .where("source_id", .in, SQLBind.group(sourceIDs)).orderBy("position"))
         let refs = try await references(Dictionary(grouping: links, by: \.targetType).mapValues { $0.map(\.targetID) })
         var result: [UUID: ResolvedLinks] = [:]
@@ -26,7 +26,7 @@ struct LinkResolver {
     /// Items of `sourceType` pointing at each target through `relation`, sorted by title.
     func incoming(to targetIDs: [UUID], relation: LinkRelation, sourceType: ItemType) async throws -> [UUID: [ItemRef]] {
         guard !targetIDs.isEmpty else { return [:] }
-        let links = try await LinkRow.all(try database.sql.select().columns(LinkRow.columns).from(ItemLink.schema)
+        let links = try await LinkRow.all(try LinkRow.select(on: database)
             .where("target_id", .in, SQLBind.group(targetIDs))
             .where("relation", .equal, SQLBind(relation.rawValue))
             .where("source_type", .equal, SQLBind(sourceType.rawValue)))
@@ -109,11 +109,15 @@ struct LinkResolver {
 /// over their fields on every row, which cost most of a lab page with
 /// hundreds of incoming links.
 private struct LinkRow {
-    static let columns = ["source_id", "relation", "target_type", "target_id"]
     var sourceID: UUID
     var relation: LinkRelation
     var targetType: ItemType
     var targetID: UUID
+
+    /// The columns a link row needs, from `item_links`; the caller adds its conditions.
+    static func select(on database: any Database) throws -> SQLSelectBuilder {
+        try database.sql.select().columns(["source_id", "relation", "target_type", "target_id"]).from(ItemLink.schema)
+    }
 
     static func all(_ query: SQLSelectBuilder) async throws -> [LinkRow] {
         try await query.all().compactMap { row in

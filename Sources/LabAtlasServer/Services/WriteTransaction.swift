@@ -30,9 +30,7 @@ extension Database {
         guard !inTransaction else { return try await lockedTransaction(closure) }
         if isPostgres {
             return try await transaction { transaction -> T? in
-                let row = try await transaction.sql.raw("""
-                    SELECT pg_try_advisory_xact_lock(\(bind: Self.writeLockKey), hashtext(current_schema())) AS locked
-                    """).first()
+                let row = try await transaction.sql.raw(Self.writeLock("pg_try_advisory_xact_lock")).first()
                 guard try row?.decode(column: "locked", as: Bool.self) == true else { return nil }
                 return try await closure(transaction)
             }
@@ -44,8 +42,7 @@ extension Database {
         try await transaction { transaction in
             if let sql = transaction as? any SQLDatabase {
                 if transaction.isPostgres {
-                    // One lock per schema: the counts it guards are the schema's.
-                    try await sql.raw("SELECT pg_advisory_xact_lock(\(bind: Self.writeLockKey), hashtext(current_schema()))").run()
+                    try await sql.raw(Self.writeLock("pg_advisory_xact_lock")).run()
                 } else {
                     // Any write statement takes the lock, even one that changes nothing.
                     try await sql.raw("DELETE FROM _fluent_migrations WHERE 0 = 1").run()
@@ -53,6 +50,12 @@ extension Database {
             }
             return try await closure(transaction)
         }
+    }
+
+    /// PostgreSQL's write lock, taken (or tried) by `function`; one lock per
+    /// schema: the counts it guards are the schema's.
+    private static func writeLock(_ function: String) -> SQLQueryString {
+        "SELECT \(unsafeRaw: function)(\(bind: writeLockKey), hashtext(current_schema())) AS locked"
     }
 
     /// Any fixed number, the same for every instance ("LabW" in ASCII); the
