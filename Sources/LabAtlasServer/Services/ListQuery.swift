@@ -29,6 +29,10 @@ struct ListQuery: Sendable {
                     op: value == "upcoming" ? SQLBinaryOperator.greaterThanOrEqual : SQLBinaryOperator.lessThan, right: SQLBind(now)))
                 continue
             }
+            if facet == "year", let year = type.yearPredicate(value) {
+                predicates.append(year)
+                continue
+            }
             if perItem {
                 predicates.append(SQLQueryString("""
                     EXISTS (SELECT 1 FROM item_facets f WHERE f.item_id = \(ident: type.table).id AND f.facet = \(bind: facet) AND f.value = \(bind: value))
@@ -58,16 +62,28 @@ struct ListQuery: Sendable {
     /// they do not hold the filters, and on PostgreSQL, whose planner keeps
     /// statistics of the values.
     private func walksOrder(reach: Int, on database: any Database) async throws -> Bool {
-        // A year follows the dates the lists are sorted by: its items sit together
-        // somewhere along the walk, not spread over it.
-        guard !database.isPostgres, filters.keys.contains(where: { $0 != "when" }), filters["year"] == nil,
-              let matches = try await keptCount(on: database) else {
-            return false
+        guard !database.isPostgres, filters.keys.contains(where: { $0 != "when" && $0 != "year" }) else { return false }
+        if filters["year"] != nil {
+            // A year's items sit together somewhere along the order, not spread
+            // over it: gathered, unless the order starts with the year's column.
+            // The walk then starts where the year does and at worst goes through
+            // the year, which costs what gathering costs (15 against 28 ms for
+            // a year of 6,500 sessions holding no match).
+            return readsYearColumn && sort.key == type.yearOrder
         }
+        guard let matches = try await keptCount(on: database) else { return false }
         let all = try await ItemCounts(database: try database.sql).count(type, visibilities: Visibility.allCases)
         // Steps of the walk (reach × all / matches, with room for values that
         // bunch up along the order) against rows gathered and sorted (matches).
         return reach * all * 10 <= matches * matches
+    }
+
+    /// Whether the year filter reads a column (`ItemType.yearPredicate`), whose
+    /// index then gathers the year's items: the other filters are checked item
+    /// by item rather than each gathered whole (8 against 17 ms for
+    /// `/experiences?cooperation=internal&year=2016` at 100,000 items).
+    private var readsYearColumn: Bool {
+        filters["year"].map { type.yearPredicate($0) != nil } ?? false
     }
 
     func count(on database: any Database) async throws -> Int {
@@ -84,14 +100,16 @@ struct ListQuery: Sendable {
         return try await ItemCounts(database: try database.sql).count(type, filters: filters, visibilities: visibilities)
     }
 
-    /// The ids of one page, in order.
-    func ids(offset: Int, limit: Int, on database: any Database) async throws -> [UUID] {
-        let walk = try await walksOrder(reach: offset + limit, on: database)
+    /// The ids of one page, in order. `walk` forces the way the page is read
+    /// (the same items either way); nil decides it from the counts.
+    func ids(offset: Int, limit: Int, walk forced: Bool? = nil, on database: any Database) async throws -> [UUID] {
+        var walk = forced ?? false
+        if forced == nil { walk = try await walksOrder(reach: offset + limit, on: database) }
         // SQLite left to itself gathers by the filters whenever there are any.
         let table: any SQLExpression = walk && sort.key != "upcoming"
             ? SQLQueryString("\(ident: type.table) INDEXED BY \(ident: AddListOrderIndexes.name(type: type, sort: sort))")
             : SQLIdentifier(type.table)
-        let query = restrict(try database.sql.select().column("id").from(table), perItem: walk)
+        let query = restrict(try database.sql.select().column("id").from(table), perItem: walk || readsYearColumn)
         return try await sort.apply(to: query, now: now).limit(limit).offset(offset).all()
             .map { try $0.decode(column: "id", as: UUID.self) }
     }
@@ -99,7 +117,7 @@ struct ListQuery: Sendable {
     /// Keyset pagination for the API: items in slug order after `afterSlug`.
     func ids(afterSlug: String?, limit: Int, on database: any Database) async throws -> [(id: UUID, slug: String)] {
         let walk = try await walksOrder(reach: limit, on: database)
-        var query = restrict(try database.sql.select().column("id").column("slug").from(type.table), perItem: walk)
+        var query = restrict(try database.sql.select().column("id").column("slug").from(type.table), perItem: walk || readsYearColumn)
         if let afterSlug { query = query.where("slug", .greaterThan, SQLBind(afterSlug)) }
         return try await query.orderBy("slug", .ascending).limit(limit).all()
             .map { (try $0.decode(column: "id", as: UUID.self), try $0.decode(column: "slug", as: String.self)) }
