@@ -83,6 +83,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.views.use(.leaf)
     app.leaf.cache.isEnabled = app.environment.isRelease
     app.leaf.configuration.rootDirectory = app.directory.viewsDirectory
+    app.leaf.tags["some"] = SomeTag()
 
     // Sessions live in the database, so every instance behind a load balancer shares them.
     app.sessions.use(.fluent)

@@ -94,7 +94,7 @@ struct ListPageBuilder {
         }
         if let selected, !values.contains(selected), labels[selected] != nil { values.insert(selected, at: 0) }
         return values.map { value in
-            FacetOption(label: labels[value] ?? value, count: valueCounts[value] ?? 0,
+            FacetOption(label: labels[value] ?? value, count: French.number(valueCounts[value] ?? 0),
                         href: href(value == selected ? nil : value), selected: value == selected)
         }
     }

@@ -129,7 +129,8 @@ struct ShowPage: PageContext {
 
 struct FacetOption: Encodable {
     var label: String
-    var count: Int
+    /// Written out ("1 234"): Leaf would otherwise convert the number at each option.
+    var count: String
     var href: String
     var selected: Bool
 }

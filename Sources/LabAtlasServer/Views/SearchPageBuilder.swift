@@ -44,7 +44,7 @@ struct SearchPageBuilder {
         let types = ItemType.navigationOrder.compactMap { type -> FacetOption? in
             let count = results.typeCounts[type] ?? 0
             guard count > 0 || type == parameters.type else { return nil }
-            return FacetOption(label: type.label, count: count,
+            return FacetOption(label: type.label, count: French.number(count),
                                href: parameters.href(type: .some(type == parameters.type ? nil : type)),
                                selected: type == parameters.type)
         }
