@@ -91,13 +91,14 @@ import Vapor
 /// Reads facet links (`href="/type?facet=value"` … `(N)`) out of a list page.
 enum FacetLinks {
     static func counts(in html: String, facet: String) -> [String: Int] {
-        let pattern = #"href="/[a-z]+\?"# + facet + #"=([^"&]+)"[^>]*>(?:<span class="visually-hidden">[^<]*</span>)?[^<]*<span class="count">\((\d+)\)</span>"#
+        let pattern = #"href="/[a-z]+\?"# + facet + #"=([^"&]+)"[^>]*>(?:<span class="visually-hidden">[^<]*</span>)?[^<]*<span class="count">\(([\d\x{202F}]+)\)</span>"#
         guard let regex = try? NSRegularExpression(pattern: pattern) else { return [:] }
         var result: [String: Int] = [:]
         for match in regex.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
             guard let valueRange = Range(match.range(at: 1), in: html), let countRange = Range(match.range(at: 2), in: html) else { continue }
             let value = String(html[valueRange]).removingPercentEncoding ?? String(html[valueRange])
-            result[value] = Int(html[countRange])
+            // Counts are written out in French: "1 234", with a narrow no-break space.
+            result[value] = Int(html[countRange].filter(\.isNumber))
         }
         return result
     }

@@ -28,6 +28,28 @@ import LabAtlasCore
         }
     }
 
+    /// Cards show the parts they hold (kicker, badges, facts, excerpt) and no
+    /// empty element for the others; facet counts are written out in French.
+    @Test func cardsShowWhatTheyHoldAndNothingEmpty() async throws {
+        try await withDemoApp { app in
+            let labs = try await app.get("/labs")
+            for part in ["card-kicker", "badges", "card-meta", "card-excerpt"] {
+                #expect(labs.body.contains("<p class=\"\(part)\">"), "a lab card shows its \(part)")
+            }
+            for path in ["/", "/labs", "/projects", "/experiences", "/sessions", "/events", "/methods", "/networks", "/search?q=atelier"] {
+                let page = try await app.get(path)
+                #expect(page.status == .ok)
+                let empty = try NSRegularExpression(pattern: #"<(p|ul|ol|dd)( [^>]*)?>\s*</\1>"#)
+                let html = page.body
+                #expect(empty.firstMatch(in: html, range: NSRange(html.startIndex..., in: html)) == nil, "an empty element on \(path)")
+            }
+        }
+        let stage = try #require(FacetCatalog.facets(for: .projects).first { $0.name == "stage" })
+        let options = ListPageBuilder.options(for: stage, counts: ["exploration": 12_345, "prototyping": 7],
+                                              labels: ["exploration": "Exploration", "prototyping": "Prototypage"], selected: nil) { _ in "/" }
+        #expect(options.map(\.count) == ["12\u{202F}345", "7"])
+    }
+
     /// An open facet (thousands of labs) lists its most frequent values, not all of them.
     @Test func anOpenFacetShowsItsMostFrequentValues() throws {
         let lab = try #require(FacetCatalog.facets(for: .projects).first { $0.name == "lab" })
