@@ -68,7 +68,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.storage[BcryptCostKey.self] = app.environment == .testing ? 4 : 12
 
     for migration in Migrations001.all + Migrations002.all + Migrations003.all + Migrations004.all + Migrations005.all
-        + Migrations006.all + Migrations007.all {
+        + Migrations006.all + Migrations007.all + Migrations008.all {
         app.migrations.add(AtomicMigration(wrapped: migration))
     }
 
@@ -84,6 +84,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.leaf.cache.isEnabled = app.environment.isRelease
     app.leaf.configuration.rootDirectory = app.directory.viewsDirectory
     app.leaf.tags["some"] = SomeTag()
+    app.visitorPages = VisitorPageCache(capacity: VisitorPageCache.capacity(environment: Environment.get("LABATLAS_PAGE_CACHE_MB")))
 
     // Sessions live in the database, so every instance behind a load balancer shares them.
     app.sessions.use(.fluent)

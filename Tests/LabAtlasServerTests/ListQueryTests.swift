@@ -25,7 +25,8 @@ import LabAtlasCore
                         query.filters = filters
                         let expected = try await Self.fromFacetRows(query, on: sql)
                         #expect(expected.count > 0, "\(type) \(filters)")
-                        for walk in [true, false] {
+                        // Walks are SQLite's (`INDEXED BY`); PostgreSQL's planner chooses for itself.
+                        for walk in app.db.isPostgres ? [false] : [true, false] {
                             let listed = try await query.ids(offset: 0, limit: 1000, walk: walk, on: app.db)
                             #expect(listed == expected, "\(type) \(filters) sorted by \(sort.key), walked: \(walk)")
                             let page = try await query.ids(offset: 2, limit: 3, walk: walk, on: app.db)

@@ -239,6 +239,8 @@ extension Application {
     /// and saving the item drops its kept list.
     @Test func keptSimilarItemsFollowSavesAndVisibility() async throws {
         try await withApp { app in
+            // Views here must reach the similar items, not the pages kept for visitors.
+            app.visitorPages = VisitorPageCache(capacity: 0)
             let writer = ItemWriter(database: app.db)
             var saved: [Project] = []
             for (title, summary) in [("Cartographie des tiers-lieux ruraux", "Un inventaire participatif des tiers-lieux et des fablabs."),
@@ -281,6 +283,7 @@ extension Application {
     /// the page answers and the next view keeps them.
     @Test func aVisitorsPageDoesNotWaitForSaves() async throws {
         try await withApp { app in
+            app.visitorPages = VisitorPageCache(capacity: 0)
             let writer = ItemWriter(database: app.db)
             var saved: [Project] = []
             for title in ["Tiers-lieux et fablabs ruraux", "Fablabs et tiers-lieux de montagne", "Cantine zéro déchet"] {

@@ -171,6 +171,10 @@ import Vapor
         try await withApp { app in
             let world = try await TestWorld.make(app)
             let canaries = try await Self.makeCanaries(world)
+            // A visitor goes first: the pages kept for visitors (`VisitorPageCache`)
+            // must never reach a signed-in reader, nor theirs a visitor.
+            var visitor = TestBrowser(app)
+            let visitorsPages = try await Self.channels(&visitor, canaries: canaries)
             var browser = TestBrowser(app)
             if let reader {
                 try await browser.signIn(reader)
@@ -178,6 +182,7 @@ import Vapor
                 browser.bearer = try await world.token(for: reader)
             }
             let pages = try await Self.channels(&browser, canaries: canaries)
+                + (reader == nil ? visitorsPages.map { ("\($0.0) (first view)", $0.1) } : [])
             for canary in canaries {
                 let seenOn = pages.filter { $0.1.contains(canary.token) }.map(\.0)
                 if Self.maysee(reader, canary) {

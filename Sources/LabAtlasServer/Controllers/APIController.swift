@@ -28,6 +28,12 @@ struct APIController<K: ItemKind>: RouteCollection {
     @Sendable func index(req: Request) async throws -> Response {
         let parameters = try ListParameters(type: K.type, request: req, allowsPage: false)
         let paging = try APIListParameters(request: req)
+        // Events may be filtered by date against now (`when`): not kept.
+        guard K.type != .events else { return try await list(req: req, parameters: parameters, paging: paging) }
+        return try await req.visitorPage(reads: K.type.shownWithIt) { try await list(req: req, parameters: parameters, paging: paging) }
+    }
+
+    private func list(req: Request, parameters: ListParameters, paging: APIListParameters) async throws -> Response {
         let repository = ItemRepository(database: req.db, reader: req.reader)
         let rows = try await parameters.query(for: K.type, reader: req.reader)
             .ids(afterSlug: paging.afterSlug, limit: paging.limit + 1, on: req.db)
@@ -39,6 +45,10 @@ struct APIController<K: ItemKind>: RouteCollection {
     }
 
     @Sendable func show(req: Request) async throws -> Response {
+        try await req.visitorPage(reads: K.type.shownWithIt) { try await item(req: req) }
+    }
+
+    private func item(req: Request) async throws -> Response {
         let repository = ItemRepository(database: req.db, reader: req.reader)
         guard let slug = req.parameters.get("slug"), let model = try await repository.find(K.self, slug: slug) else {
             throw Abort(.notFound, reason: "Aucun élément de type « \(K.type.singularLabel.lowercased()) » ne porte cet identifiant.")

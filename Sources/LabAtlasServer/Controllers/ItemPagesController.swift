@@ -12,6 +12,12 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
 
     @Sendable func index(req: Request) async throws -> Response {
         let parameters = try ListParameters(type: K.type, request: req)
+        // Events are listed by date against today: not kept.
+        guard K.type != .events else { return try await list(req: req, parameters: parameters) }
+        return try await req.visitorPage(reads: K.type.shownWithIt) { try await list(req: req, parameters: parameters) }
+    }
+
+    private func list(req: Request, parameters: ListParameters) async throws -> Response {
         let repository = ItemRepository(database: req.db, reader: req.reader)
         let query = parameters.query(for: K.type, reader: req.reader)
         let total = try await query.count(on: req.db)
@@ -29,6 +35,11 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
     }
 
     @Sendable func show(req: Request) async throws -> Response {
+        // What links to the item and its similar items may be of any type.
+        try await req.visitorPage(reads: Set(ItemType.allCases)) { try await detail(req: req) }
+    }
+
+    private func detail(req: Request) async throws -> Response {
         let repository = ItemRepository(database: req.db, reader: req.reader)
         guard let slug = req.parameters.get("slug"), let model = try await repository.find(K.self, slug: slug) else {
             throw Abort(.notFound, reason: "Aucun élément de type « \(K.type.singularLabel.lowercased()) » ne porte cet identifiant.")

@@ -1,0 +1,170 @@
+import Foundation
+import Testing
+import Vapor
+import Fluent
+import SQLKit
+@testable import LabAtlasServer
+import LabAtlasCore
+
+/// Pages kept for visitors (`VisitorPageCache`) are served again only while
+/// the types they show are unchanged: every write to a type's table, through
+/// the application or not, changes its version (migration 008), and the next
+/// visitor gets a page rendered afresh.
+@Suite struct VisitorPageCacheTests {
+    static func versions(_ app: Application) async throws -> [ItemType: Int64] {
+        try await ContentVersions.read(on: try app.db.sql)
+    }
+
+    @Test func everyWriteToATypeChangesItsVersionAndNoOther() async throws {
+        try await withApp { app in
+            let sql = try app.db.sql
+            var before = try await Self.versions(app)
+            #expect(before.count == ItemType.allCases.count)
+            let sessionsLab = try await ItemWriter(database: app.db).save(LabKind.self, LabDTO(name: "Lab des sessions"))
+            before = try await Self.versions(app)
+            let lab = try await ItemWriter(database: app.db).save(LabKind.self, LabDTO(name: "Lab des versions"))
+            var after = try await Self.versions(app)
+            for type in ItemType.allCases {
+                #expect((after[type] != before[type]) == (type == .labs), "a lab saved: \(type)")
+            }
+            // Statements written by hand, as another tool or instance would.
+            for statement: SQLQueryString in [
+                "UPDATE labs SET name = 'Lab renommé à la main' WHERE id = \(bind: try lab.requireID())",
+                "DELETE FROM labs WHERE id = \(bind: try lab.requireID())",
+            ] {
+                before = after
+                try await sql.raw(statement).run()
+                after = try await Self.versions(app)
+                #expect(after[.labs] != before[.labs])
+                #expect(after.filter { $0.key != .labs } == before.filter { $0.key != .labs })
+            }
+            before = after
+            var session = SessionDTO(title: "Session des versions")
+            session.date = CalendarDate("2026-05-04")
+            session.lab = sessionsLab.slug
+            try await ItemWriter(database: app.db).save(SessionKind.self, session)
+            after = try await Self.versions(app)
+            #expect(after[.sessions] != before[.sessions] && after[.labs] == before[.labs])
+        }
+    }
+
+    @Test func keptPagesFollowWritesAndVisibility() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            var labDTO = LabDTO(name: "Lab de la Loire")
+            labDTO.region = "Pays de la Loire"
+            let lab = try await writer.save(LabKind.self, labDTO)
+            var projectDTO = ProjectDTO(title: "Projet des guichets")
+            projectDTO.labs = [lab.slug]
+            projectDTO.stage = .exploration
+            let project = try await writer.save(ProjectKind.self, projectDTO)
+            var sessionDTO = SessionDTO(title: "Atelier des guichets")
+            sessionDTO.lab = lab.slug
+            sessionDTO.date = CalendarDate("2026-03-02")
+            try await writer.save(SessionKind.self, sessionDTO)
+            let paths = ["/labs", "/projects", "/sessions", "/labs/\(lab.slug)", "/projects/\(project.slug)",
+                         "/api/v1/projects", "/api/v1/projects/\(project.slug)", "/sessions?region=Pays%20de%20la%20Loire"]
+
+            // A second view is the kept page, byte for byte.
+            var first: [String: String] = [:]
+            for path in paths { first[path] = try await app.get(path).body }
+            let hits = app.visitorPages.statistics.hits
+            for path in paths {
+                let again = try await app.get(path)
+                #expect(again.status == .ok)
+                #expect(again.body == first[path], "\(path) kept")
+            }
+            #expect(app.visitorPages.statistics.hits == hits + paths.count)
+
+            // The lab renamed: every page that names it changes, its sessions' cards included.
+            labDTO.name = "Lab de Nantes"
+            try await writer.save(LabKind.self, labDTO, existing: lab)
+            for path in ["/labs", "/sessions", "/projects", "/labs/\(lab.slug)", "/projects/\(project.slug)"] {
+                let page = try await app.get(path).body
+                #expect(page.contains("Lab de Nantes"), "\(path) names the lab anew")
+                #expect(!page.contains("Lab de la Loire"), "\(path) no longer names the old lab")
+            }
+
+            // The project made members-only: gone from every visitor's page at once.
+            projectDTO.visibility = .members
+            try await writer.save(ProjectKind.self, projectDTO, existing: project)
+            for path in ["/projects", "/api/v1/projects", "/labs/\(lab.slug)"] {
+                #expect(!(try await app.get(path).body.contains("Projet des guichets")), "\(path) hides the project")
+            }
+            #expect(try await app.get("/projects/\(project.slug)").status == .notFound)
+            #expect(try await app.get("/api/v1/projects/\(project.slug)").status == .notFound)
+
+            // Written outside the application, by another instance or by hand.
+            try await app.db.sql.raw("UPDATE labs SET name = 'Lab écrit ailleurs' WHERE id = \(bind: try lab.requireID())").run()
+            #expect(try await app.get("/labs").body.contains("Lab écrit ailleurs"))
+        }
+    }
+
+    /// A type's lists and JSON show the items its items point at, and a
+    /// network its labs: `shownWithIt` names every such type (read from the
+    /// demo items, which fill every reference).
+    @Test func aTypeIsShownWithEveryTypeItPointsAt() throws {
+        func pointedAt<K: ItemKind>(_ kind: K.Type, file: String) throws -> Set<ItemType> {
+            let url = try #require(Bundle.module.url(forResource: file, withExtension: "json", subdirectory: "Demo"))
+            let items = try JSONDecoder().decode([K.DTO].self, from: Data(contentsOf: url))
+            var types = Set(K.inverseRelations.map(\.source))
+            for item in items { types.formUnion(K.references(of: item).map(\.target)) }
+            return types
+        }
+        let pointed: [ItemType: Set<ItemType>] = [
+            .labs: try pointedAt(LabKind.self, file: "labs"), .projects: try pointedAt(ProjectKind.self, file: "projects"),
+            .experiences: try pointedAt(ExperienceKind.self, file: "experiences"), .sessions: try pointedAt(SessionKind.self, file: "sessions"),
+            .events: try pointedAt(EventKind.self, file: "events"), .methods: try pointedAt(MethodKind.self, file: "methods"),
+            .networks: try pointedAt(NetworkKind.self, file: "networks"),
+        ]
+        for type in ItemType.allCases {
+            let shown = type.shownWithIt
+            #expect(shown.contains(type))
+            #expect(try #require(pointed[type]).isSubset(of: shown), "\(type) points at \(pointed[type] ?? [])")
+        }
+        // Every relation of the atlas appears in the demo, so the check above is complete.
+        #expect(pointed.values.reduce(0) { $0 + $1.count } >= 8)
+    }
+
+    /// Lists of events depend on the time (upcoming, past): never kept.
+    @Test func eventListsAreNotKept() async throws {
+        try await withApp { app in
+            for path in ["/events", "/events?when=upcoming", "/api/v1/events"] {
+                _ = try await app.get(path)
+                let before = app.visitorPages.statistics
+                _ = try await app.get(path)
+                #expect(app.visitorPages.statistics.hits == before.hits, "\(path) not kept")
+                #expect(app.visitorPages.statistics.misses == before.misses, "\(path) not even looked up")
+            }
+        }
+    }
+
+    @Test func theCacheKeepsToItsBoundAndToItsStamps() {
+        let cache = VisitorPageCache(capacity: 64 * 1024)
+        func page(_ stamp: Int64, bytes: Int) -> VisitorPageCache.Page {
+            var buffer = ByteBufferAllocator().buffer(capacity: bytes)
+            buffer.writeRepeatingByte(0x61, count: bytes)
+            return VisitorPageCache.Page(stamp: [stamp], headers: ["Content-Type": "text/html"], body: buffer)
+        }
+        cache.keep("/a", page(1, bytes: 4_000))
+        #expect(cache.page("/a", stamp: [1])?.body.readableBytes == 4_000)
+        #expect(cache.page("/a", stamp: [2]) == nil)
+        #expect(cache.page("/b", stamp: [1]) == nil)
+        // Kept again under a new stamp: the old one no longer answers.
+        cache.keep("/a", page(2, bytes: 4_000))
+        #expect(cache.page("/a", stamp: [1]) == nil && cache.page("/a", stamp: [2]) != nil)
+        // Too big for the cache (over an eighth): not kept.
+        cache.keep("/big", page(1, bytes: 10_000))
+        #expect(cache.page("/big", stamp: [1]) == nil)
+        // Past the bound, the oldest go first.
+        for index in 0..<40 { cache.keep("/page\(index)", page(1, bytes: 4_000)) }
+        let statistics = cache.statistics
+        #expect(statistics.bytes <= cache.capacity)
+        #expect(cache.page("/page39", stamp: [1]) != nil)
+        #expect(cache.page("/page0", stamp: [1]) == nil)
+        #expect(cache.page("/a", stamp: [2]) == nil)
+        #expect(VisitorPageCache.capacity(environment: "0") == 0)
+        #expect(VisitorPageCache.capacity(environment: nil) == 64 * 1024 * 1024)
+        #expect(VisitorPageCache.capacity(environment: "oops") == 64 * 1024 * 1024)
+    }
+}
