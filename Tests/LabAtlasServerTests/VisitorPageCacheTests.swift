@@ -11,40 +11,63 @@ import LabAtlasCore
 /// the application or not, changes its version (migration 008), and the next
 /// visitor gets a page rendered afresh.
 @Suite struct VisitorPageCacheTests {
-    static func versions(_ app: Application) async throws -> [ItemType: Int64] {
+    static func versions(_ app: Application) async throws -> [ContentVersions.Part: Int64] {
         try await ContentVersions.read(on: try app.db.sql)
     }
 
-    @Test func everyWriteToATypeChangesItsVersionAndNoOther() async throws {
+    /// The parts whose version changed between two reads.
+    static func changed(_ before: [ContentVersions.Part: Int64], _ after: [ContentVersions.Part: Int64]) -> Set<ContentVersions.Part> {
+        Set(after.keys.filter { after[$0] != before[$0] })
+    }
+
+    @Test func everyWriteChangesItsTypesVersionsAndNoOther() async throws {
         try await withApp { app in
             let sql = try app.db.sql
+            let writer = ItemWriter(database: app.db)
+            #expect(try await Self.versions(app).count == 2 * ItemType.allCases.count)
+            let sessionsLab = try await writer.save(LabKind.self, LabDTO(name: "Lab des sessions"))
             var before = try await Self.versions(app)
-            #expect(before.count == ItemType.allCases.count)
-            let sessionsLab = try await ItemWriter(database: app.db).save(LabKind.self, LabDTO(name: "Lab des sessions"))
-            before = try await Self.versions(app)
-            let lab = try await ItemWriter(database: app.db).save(LabKind.self, LabDTO(name: "Lab des versions"))
+            var labDTO = LabDTO(name: "Lab des versions")
+            let lab = try await writer.save(LabKind.self, labDTO)
             var after = try await Self.versions(app)
-            for type in ItemType.allCases {
-                #expect((after[type] != before[type]) == (type == .labs), "a lab saved: \(type)")
+            // A new item: its type's content; nothing other pages show of it yet.
+            #expect(Self.changed(before, after) == [.content(.labs)])
+            // What other pages show of a lab: its name, its region, its visibility.
+            for change in ["name", "region", "visibility"] {
+                before = after
+                switch change {
+                case "name": labDTO.name = "Lab des versions renommé"
+                case "region": labDTO.region = "Bretagne"
+                default: labDTO.visibility = .members
+                }
+                try await writer.save(LabKind.self, labDTO, existing: lab)
+                after = try await Self.versions(app)
+                #expect(Self.changed(before, after) == [.content(.labs), .references(.labs)], "the lab's \(change)")
             }
+            // What only its own pages show.
+            before = after
+            labDTO.objectives = "Des objectifs"
+            try await writer.save(LabKind.self, labDTO, existing: lab)
+            after = try await Self.versions(app)
+            #expect(Self.changed(before, after) == [.content(.labs)])
             // Statements written by hand, as another tool or instance would.
-            for statement: SQLQueryString in [
-                "UPDATE labs SET name = 'Lab renommé à la main' WHERE id = \(bind: try lab.requireID())",
-                "DELETE FROM labs WHERE id = \(bind: try lab.requireID())",
+            for (statement, parts): (SQLQueryString, Set<ContentVersions.Part>) in [
+                ("UPDATE labs SET team = 'Une équipe' WHERE id = \(bind: try lab.requireID())", [.content(.labs)]),
+                ("UPDATE labs SET name = 'Lab renommé à la main' WHERE id = \(bind: try lab.requireID())", [.content(.labs), .references(.labs)]),
+                ("DELETE FROM labs WHERE id = \(bind: try lab.requireID())", [.content(.labs), .references(.labs)]),
             ] {
                 before = after
                 try await sql.raw(statement).run()
                 after = try await Self.versions(app)
-                #expect(after[.labs] != before[.labs])
-                #expect(after.filter { $0.key != .labs } == before.filter { $0.key != .labs })
+                #expect(Self.changed(before, after) == parts)
             }
             before = after
             var session = SessionDTO(title: "Session des versions")
             session.date = CalendarDate("2026-05-04")
             session.lab = sessionsLab.slug
-            try await ItemWriter(database: app.db).save(SessionKind.self, session)
+            try await writer.save(SessionKind.self, session)
             after = try await Self.versions(app)
-            #expect(after[.sessions] != before[.sessions] && after[.labs] == before[.labs])
+            #expect(Self.changed(before, after) == [.content(.sessions)])
         }
     }
 
@@ -60,6 +83,7 @@ import LabAtlasCore
             let project = try await writer.save(ProjectKind.self, projectDTO)
             var sessionDTO = SessionDTO(title: "Atelier des guichets")
             sessionDTO.lab = lab.slug
+            sessionDTO.project = project.slug
             sessionDTO.date = CalendarDate("2026-03-02")
             try await writer.save(SessionKind.self, sessionDTO)
             let paths = ["/labs", "/projects", "/sessions", "/labs/\(lab.slug)", "/projects/\(project.slug)",
@@ -85,12 +109,26 @@ import LabAtlasCore
                 #expect(!page.contains("Lab de la Loire"), "\(path) no longer names the old lab")
             }
 
-            // The project made members-only: gone from every visitor's page at once.
+            // A new project: the project lists change, the session lists stay kept.
+            let keptSessions = try await app.get("/api/v1/sessions").body
+            #expect(keptSessions.contains(project.slug))
+            var otherDTO = ProjectDTO(title: "Projet des bornes")
+            otherDTO.stage = .exploration
+            try await writer.save(ProjectKind.self, otherDTO)
+            #expect(try await app.get("/projects").body.contains("Projet des bornes"))
+            let hitsBefore = app.visitorPages.statistics.hits
+            #expect(try await app.get("/api/v1/sessions").body == keptSessions)
+            #expect(try await app.get("/sessions").status == .ok)
+            #expect(app.visitorPages.statistics.hits == hitsBefore + 2)
+
+            // The project made members-only: gone from every visitor's page at once,
+            // the sessions that point at it included.
             projectDTO.visibility = .members
             try await writer.save(ProjectKind.self, projectDTO, existing: project)
             for path in ["/projects", "/api/v1/projects", "/labs/\(lab.slug)"] {
                 #expect(!(try await app.get(path).body.contains("Projet des guichets")), "\(path) hides the project")
             }
+            #expect(!(try await app.get("/api/v1/sessions").body.contains(project.slug)))
             #expect(try await app.get("/projects/\(project.slug)").status == .notFound)
             #expect(try await app.get("/api/v1/projects/\(project.slug)").status == .notFound)
 
@@ -107,7 +145,7 @@ import LabAtlasCore
         func pointedAt<K: ItemKind>(_ kind: K.Type, file: String) throws -> Set<ItemType> {
             let url = try #require(Bundle.module.url(forResource: file, withExtension: "json", subdirectory: "Demo"))
             let items = try JSONDecoder().decode([K.DTO].self, from: Data(contentsOf: url))
-            var types = Set(K.inverseRelations.map(\.source))
+            var types: Set<ItemType> = []
             for item in items { types.formUnion(K.references(of: item).map(\.target)) }
             return types
         }
@@ -119,11 +157,15 @@ import LabAtlasCore
         ]
         for type in ItemType.allCases {
             let shown = type.shownWithIt
-            #expect(shown.contains(type))
-            #expect(try #require(pointed[type]).isSubset(of: shown), "\(type) points at \(pointed[type] ?? [])")
+            #expect(shown.contains(.content(type)))
+            for target in try #require(pointed[type]) {
+                #expect(shown.contains(.references(target)) || shown.contains(.content(target)), "\(type) points at \(target)")
+            }
         }
+        // Items that point at a type and appear in its JSON (a network's labs): any change to them counts.
+        #expect(NetworkKind.inverseRelations.allSatisfy { ItemType.networks.shownWithIt.contains(.content($0.source)) })
         // Every relation of the atlas appears in the demo, so the check above is complete.
-        #expect(pointed.values.reduce(0) { $0 + $1.count } >= 8)
+        #expect(pointed.values.reduce(0) { $0 + $1.count } == 8)
     }
 
     /// Lists of events depend on the time (upcoming, past): never kept.

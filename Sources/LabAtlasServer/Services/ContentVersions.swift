@@ -2,38 +2,58 @@ import Fluent
 import SQLKit
 import LabAtlasCore
 
-/// The version of each item type's content (`content_versions`, migration
-/// 008): any write to a type's table gives it a new random version.
+/// The versions of each item type's content (`content_versions`, migration
+/// 008): a write to a type's table gives it a new random `version`; one that
+/// changes what other types' pages show of an item (its name, slug,
+/// visibility, deletion, a lab's region) a new `reference_version` too.
 enum ContentVersions {
     static let table = "content_versions"
 
-    /// Every type's version, in one read.
-    static func read(on database: any SQLDatabase) async throws -> [ItemType: Int64] {
-        var versions: [ItemType: Int64] = [:]
-        for row in try await database.select().column("item_type").column("version").from(table).all() {
-            if let type = ItemType(rawValue: try row.decode(column: "item_type", as: String.self)) {
-                versions[type] = try row.decode(column: "version", as: Int64.self)
+    /// A version a page depends on.
+    enum Part: Hashable, Sendable {
+        /// Any change to items of the type.
+        case content(ItemType)
+        /// A change to what pages of other types show of its items.
+        case references(ItemType)
+
+        var sortKey: String {
+            switch self {
+            case .content(let type): type.rawValue
+            case .references(let type): type.rawValue + ".references"
             }
+        }
+
+        static var everything: Set<Part> { Set(ItemType.allCases.map(Part.content)) }
+    }
+
+    /// Every version, in one read.
+    static func read(on database: any SQLDatabase) async throws -> [Part: Int64] {
+        var versions: [Part: Int64] = [:]
+        for row in try await database.select().column("item_type").column("version").column("reference_version").from(table).all() {
+            guard let type = ItemType(rawValue: try row.decode(column: "item_type", as: String.self)) else { continue }
+            versions[.content(type)] = try row.decode(column: "version", as: Int64.self)
+            versions[.references(type)] = try row.decode(column: "reference_version", as: Int64.self)
         }
         return versions
     }
 }
 
 extension ItemType {
-    /// The types whose items a visitor's list or JSON item of this type shows:
-    /// its own; those its items link to (names on cards, facet labels, and a
-    /// lab's region, filed under its projects, sessions…); a network's labs.
-    /// Detail pages show more (what links to the item, similar items of other
-    /// types) and read every type.
-    var shownWithIt: Set<ItemType> {
+    /// The versions a visitor's list or JSON item of this type depends on: its
+    /// own content; what it shows of the items its items point at (names on
+    /// cards, facet labels, a lab's region filed under its projects,
+    /// sessions…); a network's labs, which point at it, whatever changes them.
+    /// Detail pages show more (what links to the item, similar items of any
+    /// type) and depend on every type's content.
+    var shownWithIt: Set<ContentVersions.Part> {
         switch self {
-        case .labs: [.labs, .networks]
-        case .projects: [.projects, .labs]
-        case .experiences: [.experiences, .labs, .projects]
-        case .sessions: [.sessions, .labs, .projects, .methods]
-        case .events: [.events, .labs]
-        case .methods: [.methods]
-        case .networks: [.networks, .labs]
+        case .labs: [.content(.labs), .references(.networks)]
+        case .projects: [.content(.projects), .references(.labs)]
+        case .experiences: [.content(.experiences), .references(.labs), .references(.projects)]
+        case .sessions: [.content(.sessions), .references(.labs), .references(.projects), .references(.methods)]
+        case .events: [.content(.events), .references(.labs)]
+        case .methods: [.content(.methods)]
+        case .networks: [.content(.networks), .content(.labs)]
         }
     }
 }

@@ -4,9 +4,9 @@ import Vapor
 import LabAtlasCore
 
 /// The pages and JSON this instance served to visitors, kept with the
-/// versions of the item types they show (`ContentVersions`): a visitor asking
-/// again gets the kept bytes as long as none of those types has been written,
-/// by this instance or another one on the same database. One read of the
+/// versions of what they show (`ContentVersions`): a visitor asking again
+/// gets the kept bytes as long as none of it has been written, by this
+/// instance or another one on the same database. One read of the
 /// versions replaces the page's queries and rendering (a list page is about
 /// 30 queries and a Leaf rendering).
 ///
@@ -106,15 +106,15 @@ extension Application {
 }
 
 extension Request {
-    /// For a visitor, the page kept for this URL while the types it shows
-    /// (`reads`) are unchanged; otherwise `render`, kept for the next visitor.
+    /// For a visitor, the page kept for this URL while what it shows
+    /// (`reads`) is unchanged; otherwise `render`, kept for the next visitor.
     /// The versions are read before the page: a write landing in between only
     /// makes the page newer than its stamp, never older.
-    func visitorPage(reads: Set<ItemType>, _ render: () async throws -> Response) async throws -> Response {
+    func visitorPage(reads: Set<ContentVersions.Part>, _ render: () async throws -> Response) async throws -> Response {
         let cache = application.visitorPages
         guard cache.capacity > 0, method == .GET, !reader.isSignedIn, !reader.seesEverything else { return try await render() }
         let versions = try await ContentVersions.read(on: try db.sql)
-        let stamp = reads.sorted { $0.rawValue < $1.rawValue }.map { versions[$0] ?? 0 }
+        let stamp = reads.sorted { $0.sortKey < $1.sortKey }.map { versions[$0] ?? 0 }
         let key = url.string
         if let page = cache.page(key, stamp: stamp) {
             return Response(status: .ok, headers: page.headers, body: .init(buffer: page.body))
