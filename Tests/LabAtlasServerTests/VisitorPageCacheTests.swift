@@ -85,8 +85,8 @@ import LabAtlasCore
             sessionDTO.lab = lab.slug
             sessionDTO.project = project.slug
             sessionDTO.date = CalendarDate("2026-03-02")
-            try await writer.save(SessionKind.self, sessionDTO)
-            let paths = ["/labs", "/projects", "/sessions", "/labs/\(lab.slug)", "/projects/\(project.slug)",
+            let session = try await writer.save(SessionKind.self, sessionDTO)
+            let paths = ["/labs", "/projects", "/sessions", "/labs/\(lab.slug)", "/projects/\(project.slug)", "/sessions/\(session.slug)",
                          "/api/v1/projects", "/api/v1/projects/\(project.slug)", "/sessions?region=Pays%20de%20la%20Loire"]
 
             // A second view is the kept page, byte for byte.
@@ -103,7 +103,7 @@ import LabAtlasCore
             // The lab renamed: every page that names it changes, its sessions' cards included.
             labDTO.name = "Lab de Nantes"
             try await writer.save(LabKind.self, labDTO, existing: lab)
-            for path in ["/labs", "/sessions", "/projects", "/labs/\(lab.slug)", "/projects/\(project.slug)"] {
+            for path in ["/labs", "/sessions", "/projects", "/labs/\(lab.slug)", "/projects/\(project.slug)", "/sessions/\(session.slug)"] {
                 let page = try await app.get(path).body
                 #expect(page.contains("Lab de Nantes"), "\(path) names the lab anew")
                 #expect(!page.contains("Lab de la Loire"), "\(path) no longer names the old lab")
@@ -119,7 +119,8 @@ import LabAtlasCore
             let hitsBefore = app.visitorPages.statistics.hits
             #expect(try await app.get("/api/v1/sessions").body == keptSessions)
             #expect(try await app.get("/sessions").status == .ok)
-            #expect(app.visitorPages.statistics.hits == hitsBefore + 2)
+            #expect(try await app.get("/sessions/\(session.slug)").body.contains("Projet des guichets"))
+            #expect(app.visitorPages.statistics.hits == hitsBefore + 3)
 
             // The project made members-only: gone from every visitor's page at once,
             // the sessions that point at it included.
@@ -129,6 +130,7 @@ import LabAtlasCore
                 #expect(!(try await app.get(path).body.contains("Projet des guichets")), "\(path) hides the project")
             }
             #expect(!(try await app.get("/api/v1/sessions").body.contains(project.slug)))
+            #expect(!(try await app.get("/sessions/\(session.slug)").body.contains("Projet des guichets")))
             #expect(try await app.get("/projects/\(project.slug)").status == .notFound)
             #expect(try await app.get("/api/v1/projects/\(project.slug)").status == .notFound)
 
@@ -160,6 +162,17 @@ import LabAtlasCore
             #expect(shown.contains(.content(type)))
             for target in try #require(pointed[type]) {
                 #expect(shown.contains(.references(target)) || shown.contains(.content(target)), "\(type) points at \(target)")
+            }
+        }
+        // A detail page shows the cards of the items that point at it, and what they show.
+        for (source, targets) in pointed {
+            for target in targets {
+                // A content version changes whenever the references version does.
+                let covered = source.shownWithIt.allSatisfy { part in
+                    if case .references(let type) = part, target.shownOnItsPage.contains(.content(type)) { return true }
+                    return target.shownOnItsPage.contains(part)
+                }
+                #expect(covered, "\(target)'s page shows cards of \(source)")
             }
         }
         // Items that point at a type and appear in its JSON (a network's labs): any change to them counts.

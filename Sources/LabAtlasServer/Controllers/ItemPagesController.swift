@@ -35,8 +35,7 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
     }
 
     @Sendable func show(req: Request) async throws -> Response {
-        // What links to the item and its similar items may be of any type.
-        try await req.visitorPage(reads: ContentVersions.Part.everything) { try await detail(req: req) }
+        try await req.visitorPage(reads: K.type.shownOnItsPage) { try await detail(req: req) }
     }
 
     private func detail(req: Request) async throws -> Response {

@@ -43,8 +43,7 @@ extension ItemType {
     /// own content; what it shows of the items its items point at (names on
     /// cards, facet labels, a lab's region filed under its projects,
     /// sessions…); a network's labs, which point at it, whatever changes them.
-    /// Detail pages show more (what links to the item, similar items of any
-    /// type) and depend on every type's content.
+    /// Detail pages show more (`shownOnItsPage`).
     var shownWithIt: Set<ContentVersions.Part> {
         switch self {
         case .labs: [.content(.labs), .references(.networks)]
@@ -54,6 +53,20 @@ extension ItemType {
         case .events: [.content(.events), .references(.labs)]
         case .methods: [.content(.methods)]
         case .networks: [.content(.networks), .content(.labs)]
+        }
+    }
+
+    /// The versions a visitor's detail page of this type depends on: what its
+    /// JSON shows, and the cards of the items that point at it. Labs, projects
+    /// and experiences also show similar items, of any type: every type's content.
+    var shownOnItsPage: Set<ContentVersions.Part> {
+        switch self {
+        case .labs, .projects, .experiences: ContentVersions.Part.everything
+        case .sessions, .events: shownWithIt
+        // Cards of the sessions that used the method.
+        case .methods: shownWithIt.union(ItemType.sessions.shownWithIt)
+        // Cards of its labs.
+        case .networks: shownWithIt.union(ItemType.labs.shownWithIt)
         }
     }
 }
