@@ -28,9 +28,10 @@ struct APIController<K: ItemKind>: RouteCollection {
     @Sendable func index(req: Request) async throws -> Response {
         let parameters = try ListParameters(type: K.type, request: req, allowsPage: false)
         let paging = try APIListParameters(request: req)
-        // Events may be filtered by date against now (`when`): not kept.
-        guard K.type != .events else { return try await list(req: req, parameters: parameters, paging: paging) }
-        return try await req.visitorPage(reads: K.type.shownWithIt) { try await list(req: req, parameters: parameters, paging: paging) }
+        // Events may be filtered as upcoming or past (`when`).
+        return try await req.visitorPage(reads: K.type.shownWithIt, followsTheDate: K.type == .events) {
+            try await list(req: req, parameters: parameters, paging: paging)
+        }
     }
 
     private func list(req: Request, parameters: ListParameters, paging: APIListParameters) async throws -> Response {

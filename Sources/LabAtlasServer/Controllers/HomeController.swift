@@ -10,6 +10,11 @@ struct HomeController: RouteCollection {
     }
 
     @Sendable func home(req: Request) async throws -> Response {
+        // Figures and latest items of every type, upcoming events.
+        try await req.visitorPage(reads: ContentVersions.Part.everything, followsTheDate: true) { try await page(req: req) }
+    }
+
+    private func page(req: Request) async throws -> Response {
         let repository = ItemRepository(database: req.db, reader: req.reader)
         var activeLabs = ListQuery(type: .labs, reader: req.reader)
         activeLabs.filters["maturity"] = Maturity.active.rawValue

@@ -12,9 +12,10 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
 
     @Sendable func index(req: Request) async throws -> Response {
         let parameters = try ListParameters(type: K.type, request: req)
-        // Events are listed by date against today: not kept.
-        guard K.type != .events else { return try await list(req: req, parameters: parameters) }
-        return try await req.visitorPage(reads: K.type.shownWithIt) { try await list(req: req, parameters: parameters) }
+        // Events are listed as upcoming or past.
+        return try await req.visitorPage(reads: K.type.shownWithIt, followsTheDate: K.type == .events) {
+            try await list(req: req, parameters: parameters)
+        }
     }
 
     private func list(req: Request, parameters: ListParameters) async throws -> Response {

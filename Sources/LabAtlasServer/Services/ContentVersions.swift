@@ -1,4 +1,5 @@
 import Fluent
+import Foundation
 import SQLKit
 import LabAtlasCore
 
@@ -24,6 +25,16 @@ enum ContentVersions {
         }
 
         static var everything: Set<Part> { Set(ItemType.allCases.map(Part.content)) }
+    }
+
+    /// How many events have not ended yet. What depends on the date (upcoming
+    /// and past events) depends on it only through the set of events not yet
+    /// ended, which, while the events' version stays the same, only loses
+    /// members as time passes: its size names it.
+    static func eventsNotEnded(on database: any SQLDatabase, now: Date = Date()) async throws -> Int64 {
+        let row = try await database.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Event.schema)
+            .where("ends_at", .greaterThanOrEqual, SQLBind(now)).first()
+        return try row?.decode(column: "n", as: Int64.self) ?? 0
     }
 
     /// Every version, in one read.

@@ -12,7 +12,8 @@ import LabAtlasCore
 ///
 /// Only visitors' GET answers of 200 are kept: what a signed-in reader sees
 /// depends on their memberships, and is neither kept nor served from here.
-/// Pages that depend on the time (events by date) are not kept either.
+/// Pages that depend on the date (upcoming events) are stamped with the
+/// number of events not yet ended as well (`ContentVersions.eventsNotEnded`).
 /// Bounded in bytes (`LABATLAS_PAGE_CACHE_MB`, default 64; 0 keeps nothing);
 /// past the bound the oldest pages go first.
 final class VisitorPageCache: Sendable {
@@ -110,11 +111,15 @@ extension Request {
     /// (`reads`) is unchanged; otherwise `render`, kept for the next visitor.
     /// The versions are read before the page: a write landing in between only
     /// makes the page newer than its stamp, never older.
-    func visitorPage(reads: Set<ContentVersions.Part>, _ render: () async throws -> Response) async throws -> Response {
+    /// `followsTheDate`: the page shows events as upcoming or past.
+    func visitorPage(reads: Set<ContentVersions.Part>, followsTheDate: Bool = false,
+                     _ render: () async throws -> Response) async throws -> Response {
         let cache = application.visitorPages
         guard cache.capacity > 0, method == .GET, !reader.isSignedIn, !reader.seesEverything else { return try await render() }
         let versions = try await ContentVersions.read(on: try db.sql)
-        let stamp = reads.sorted { $0.sortKey < $1.sortKey }.map { versions[$0] ?? 0 }
+        var stamp = reads.sorted { $0.sortKey < $1.sortKey }.map { versions[$0] ?? 0 }
+        // Read before the page too: an event ending in between makes the page newer than its stamp.
+        if followsTheDate { stamp.append(try await ContentVersions.eventsNotEnded(on: try db.sql)) }
         let key = url.string
         if let page = cache.page(key, stamp: stamp) {
             return Response(status: .ok, headers: page.headers, body: .init(buffer: page.body))
