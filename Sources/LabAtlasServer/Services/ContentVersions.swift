@@ -1,5 +1,4 @@
 import Fluent
-import Foundation
 import SQLKit
 import LabAtlasCore
 
@@ -31,10 +30,11 @@ enum ContentVersions {
     /// and past events) depends on it only through the set of events not yet
     /// ended, which, while the events' version stays the same, only loses
     /// members as time passes: its size names it.
-    static func eventsNotEnded(on database: any SQLDatabase, now: Date = Date()) async throws -> Int64 {
-        let row = try await database.select().column(SQLFunction("COUNT", args: SQLLiteral.all), as: "n").from(Event.schema)
-            .where("ends_at", .greaterThanOrEqual, SQLBind(now)).first()
-        return try row?.decode(column: "n", as: Int64.self) ?? 0
+    static func eventsNotEnded(on database: any Database) async throws -> Int64 {
+        // The events' list query says what "upcoming" is; the system reader counts them all.
+        var upcoming = ListQuery(type: .events, reader: .system)
+        upcoming.filters["when"] = "upcoming"
+        return Int64(try await upcoming.count(on: database))
     }
 
     /// Every version, in one read.

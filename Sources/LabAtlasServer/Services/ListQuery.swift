@@ -103,8 +103,8 @@ struct ListQuery: Sendable {
     /// The ids of one page, in order. `walk` forces the way the page is read
     /// (the same items either way); nil decides it from the counts.
     func ids(offset: Int, limit: Int, walk forced: Bool? = nil, on database: any Database) async throws -> [UUID] {
-        var walk = forced ?? false
-        if forced == nil { walk = try await walksOrder(reach: offset + limit, on: database) }
+        let walk: Bool
+        if let forced { walk = forced } else { walk = try await walksOrder(reach: offset + limit, on: database) }
         // SQLite left to itself gathers by the filters whenever there are any.
         let table: any SQLExpression = walk && sort.key != "upcoming"
             ? SQLQueryString("\(ident: type.table) INDEXED BY \(ident: AddListOrderIndexes.name(type: type, sort: sort))")

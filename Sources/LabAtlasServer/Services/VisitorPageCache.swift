@@ -119,7 +119,7 @@ extension Request {
         let versions = try await ContentVersions.read(on: try db.sql)
         var stamp = reads.sorted { $0.sortKey < $1.sortKey }.map { versions[$0] ?? 0 }
         // Read before the page too: an event ending in between makes the page newer than its stamp.
-        if followsTheDate { stamp.append(try await ContentVersions.eventsNotEnded(on: try db.sql)) }
+        if followsTheDate { stamp.append(try await ContentVersions.eventsNotEnded(on: db)) }
         let key = url.string
         if let page = cache.page(key, stamp: stamp) {
             return Response(status: .ok, headers: page.headers, body: .init(buffer: page.body))
