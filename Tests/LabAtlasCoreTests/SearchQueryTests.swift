@@ -149,3 +149,36 @@ import Testing
         #expect(EditDistance.distance("court", "beaucouplonger", limit: 2) == 3)
     }
 }
+
+/// `mayMatch` decides whether a newly written document can leave a kept
+/// search answer as it was: it may say yes too often, never no to a match.
+@Suite struct SearchQueryMayMatchTests {
+    static func terms(_ text: String) -> Set<Substring> {
+        Set(FrenchAnalyzer.terms(text).map { Substring($0) })
+    }
+
+    @Test func everyIncludedClauseMustBeThere() {
+        let document = Self.terms("Un atelier de design des services publics pour les aidants")
+        #expect(SearchQuery.parse("ateliers aidants").mayMatch(documentTerms: document))
+        #expect(!SearchQuery.parse("ateliers numérique").mayMatch(documentTerms: document))
+        // A phrase is taken as its words, in any order: a yes that may be too many.
+        #expect(SearchQuery.parse("\"services design\"").mayMatch(documentTerms: document))
+        // Exclusions are ignored: also a yes that may be too many.
+        #expect(SearchQuery.parse("atelier -aidants").mayMatch(documentTerms: document))
+    }
+
+    @Test func aPrefixCountsFromItsFirstFourLetters() {
+        let document = Self.terms("La mobilité des agents")
+        #expect(SearchQuery.parse("mobil*").mayMatch(documentTerms: document))
+        // The index may shorten a prefix that matches nothing down to four letters.
+        #expect(SearchQuery.parse("mobilx*").mayMatch(documentTerms: document))
+        #expect(!SearchQuery.parse("numer*").mayMatch(documentTerms: document))
+    }
+
+    @Test func anyModeNeedsOneClause() {
+        var query = SearchQuery.parse("mobilité numérique")
+        query.mode = .any
+        #expect(query.mayMatch(documentTerms: Self.terms("La mobilité")))
+        #expect(!query.mayMatch(documentTerms: Self.terms("Les aidants")))
+    }
+}

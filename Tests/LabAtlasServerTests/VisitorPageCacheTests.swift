@@ -89,8 +89,10 @@ import LabAtlasCore
             let paths = ["/labs", "/projects", "/sessions", "/labs/\(lab.slug)", "/projects/\(project.slug)", "/sessions/\(session.slug)",
                          "/api/v1/projects", "/api/v1/projects/\(project.slug)", "/sessions?region=Pays%20de%20la%20Loire"]
 
-            // A second view is the kept page, byte for byte.
+            // A second view is the kept page, byte for byte (after a first one
+            // that ranked the similar items, and one that showed them kept).
             var first: [String: String] = [:]
+            for path in paths { _ = try await app.get(path) }
             for path in paths { first[path] = try await app.get(path).body }
             let hits = app.visitorPages.statistics.hits
             for path in paths {
@@ -109,9 +111,11 @@ import LabAtlasCore
                 #expect(!page.contains("Lab de la Loire"), "\(path) no longer names the old lab")
             }
 
-            // A new project: the project lists change, the session lists stay kept.
+            // A new project: the project lists change, the session lists and the
+            // other projects' JSON stay kept.
             let keptSessions = try await app.get("/api/v1/sessions").body
             #expect(keptSessions.contains(project.slug))
+            let keptProject = try await app.get("/api/v1/projects/\(project.slug)").body
             var otherDTO = ProjectDTO(title: "Projet des bornes")
             otherDTO.stage = .exploration
             try await writer.save(ProjectKind.self, otherDTO)
@@ -120,7 +124,8 @@ import LabAtlasCore
             #expect(try await app.get("/api/v1/sessions").body == keptSessions)
             #expect(try await app.get("/sessions").status == .ok)
             #expect(try await app.get("/sessions/\(session.slug)").body.contains("Projet des guichets"))
-            #expect(app.visitorPages.statistics.hits == hitsBefore + 3)
+            #expect(try await app.get("/api/v1/projects/\(project.slug)").body == keptProject)
+            #expect(app.visitorPages.statistics.hits == hitsBefore + 4)
 
             // The project made members-only: gone from every visitor's page at once,
             // the sessions that point at it included.
@@ -164,21 +169,197 @@ import LabAtlasCore
                 #expect(shown.contains(.references(target)) || shown.contains(.content(target)), "\(type) points at \(target)")
             }
         }
-        // A detail page shows the cards of the items that point at it, and what they show.
-        for (source, targets) in pointed {
-            for target in targets {
-                // A content version changes whenever the references version does.
-                let covered = source.shownWithIt.allSatisfy { part in
-                    if case .references(let type) = part, target.shownOnItsPage.contains(.content(type)) { return true }
-                    return target.shownOnItsPage.contains(part)
-                }
-                #expect(covered, "\(target)'s page shows cards of \(source)")
-            }
-        }
         // Items that point at a type and appear in its JSON (a network's labs): any change to them counts.
         #expect(NetworkKind.inverseRelations.allSatisfy { ItemType.networks.shownWithIt.contains(.content($0.source)) })
         // Every relation of the atlas appears in the demo, so the check above is complete.
         #expect(pointed.values.reduce(0) { $0 + $1.count } == 8)
+    }
+
+    static func itemVersions(_ app: Application, _ items: [any AtlasModel]) async throws -> [Int64] {
+        try await ItemVersions.versions(of: items.map { try $0.requiredID }, on: try app.db.sql)
+    }
+
+    /// The items whose versions changed between two reads, by name.
+    static func changedItems(_ names: [String], _ before: [Int64], _ after: [Int64]) -> Set<String> {
+        Set(zip(names, zip(before, after)).filter { $0.1.0 != $0.1.1 }.map(\.0))
+    }
+
+    /// An item's version changes with its row, its links, and the rows of the
+    /// items that point at it (their cards are on its page); nothing else.
+    @Test func itemVersionsFollowTheItemItsLinksAndWhatPointsAtIt() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            let sql = try app.db.sql
+            let loire = try await writer.save(LabKind.self, LabDTO(name: "Lab de la Loire"))
+            let bretagne = try await writer.save(LabKind.self, LabDTO(name: "Lab de Bretagne"))
+            var projectDTO = ProjectDTO(title: "Projet des guichets")
+            projectDTO.labs = [loire.slug]
+            projectDTO.stage = .exploration
+            let project = try await writer.save(ProjectKind.self, projectDTO)
+            var sessionDTO = SessionDTO(title: "Atelier des guichets")
+            sessionDTO.lab = loire.slug
+            sessionDTO.project = project.slug
+            sessionDTO.date = CalendarDate("2026-03-02")
+            let session = try await writer.save(SessionKind.self, sessionDTO)
+            let items: [any AtlasModel] = [loire, bretagne, project, session]
+            let names = ["loire", "bretagne", "project", "session"]
+            var before = try await Self.itemVersions(app, items)
+            #expect(!before.contains(0), "every written item has a version")
+
+            func expectChange(_ expected: Set<String>, _ comment: Comment, _ write: () async throws -> Void) async throws {
+                try await write()
+                let after = try await Self.itemVersions(app, items)
+                #expect(Self.changedItems(names, before, after) == expected, comment)
+                before = after
+            }
+            try await expectChange(["bretagne"], "a new project of the other lab") {
+                var other = ProjectDTO(title: "Projet des bornes")
+                other.labs = [bretagne.slug]
+                other.stage = .exploration
+                try await writer.save(ProjectKind.self, other)
+            }
+            try await expectChange(["project", "loire"], "the project's text, shown on its lab's page") {
+                projectDTO.summary = "Des guichets plus simples."
+                try await writer.save(ProjectKind.self, projectDTO, existing: project)
+            }
+            try await expectChange(["session", "loire", "project"], "the session, shown on its lab's and its project's pages") {
+                sessionDTO.outcome = "Un atelier fructueux."
+                try await writer.save(SessionKind.self, sessionDTO, existing: session)
+            }
+            // A save writes its item's links anew: what they point at, before and after.
+            try await expectChange(["session", "loire", "bretagne", "project"], "the session moved to the other lab") {
+                sessionDTO.lab = bretagne.slug
+                try await writer.save(SessionKind.self, sessionDTO, existing: session)
+            }
+            // Statements written by hand, as another tool or instance would.
+            try await expectChange(["bretagne"], "a lab renamed by hand") {
+                try await sql.raw("UPDATE labs SET name = 'Lab breton' WHERE id = \(bind: try bretagne.requireID())").run()
+            }
+            try await expectChange(["session", "project"], "a link removed by hand") {
+                try await sql.raw("DELETE FROM item_links WHERE source_id = \(bind: try session.requireID()) AND relation = 'project'").run()
+            }
+            try await expectChange(["project", "loire"], "a project deleted by hand") {
+                try await sql.raw("DELETE FROM projects WHERE id = \(bind: try project.requireID())").run()
+            }
+        }
+    }
+
+    /// Makes the index count as a large atlas, where one new item leaves what
+    /// was ranked before current (one document in a hundred): in a small one,
+    /// every write does. Writing that many items would hold the writers'
+    /// queue, which the suites share, for seconds.
+    static func countAsALargeAtlas(_ app: Application) async throws {
+        try await app.db.sql.raw("UPDATE search_stats SET row_count = row_count + 10000 WHERE id = 1").run()
+    }
+
+    /// A search answer stays kept through writes of documents that cannot
+    /// match it, and no longer once one may, or once a document it counted
+    /// is rewritten or hidden.
+    @Test func searchAnswersHoldUntilAWrittenDocumentMayMatch() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            try await Self.countAsALargeAtlas(app)
+            var first = ProjectDTO(title: "Guichet unique des aidants familiaux")
+            first.stage = .exploration
+            let project = try await writer.save(ProjectKind.self, first)
+            let paths = ["/search?q=aidants", "/api/v1/search?q=aidants", "/search?q=aidants&type=projects&stage=exploration"]
+            var kept: [String] = []
+            for path in paths {
+                _ = try await app.get(path)
+                kept.append(try await app.get(path).body)
+                // Pages mark the words found: the title is checked up to them.
+                #expect(kept.last?.contains("Guichet unique des") == true, "\(path)")
+            }
+
+            var unrelated = ProjectDTO(title: "Bornes de recharge")
+            unrelated.stage = .exploration
+            try await writer.save(ProjectKind.self, unrelated)
+            var hits = app.visitorPages.statistics.hits
+            for (path, body) in zip(paths, kept) { #expect(try await app.get(path).body == body, "\(path) kept") }
+            #expect(app.visitorPages.statistics.hits == hits + paths.count, "kept through a write that cannot match")
+
+            var second = ProjectDTO(title: "Répit pour les aidants")
+            second.stage = .exploration
+            try await writer.save(ProjectKind.self, second)
+            for path in paths { #expect(try await app.get(path).body.contains("Répit pour les"), "\(path) lists the new match") }
+
+            // Rewritten so that it no longer matches: gone at once, and the counts with it.
+            first.title = "Guichet unique des familles"
+            try await writer.save(ProjectKind.self, first, existing: project)
+            for path in paths { #expect(!(try await app.get(path).body.contains("Guichet unique")), "\(path) no longer lists it") }
+            #expect(try await app.get("/api/v1/search?q=aidants").body.contains("\"total\":1"))
+
+            // Hidden from visitors.
+            second.visibility = .members
+            try await writer.save(ProjectKind.self, second, existing: try #require(try await Project.query(on: app.db).filter(\.$title == "Répit pour les aidants").first()))
+            for path in paths { #expect(!(try await app.get(path).body.contains("Répit pour les")), "\(path) hides it") }
+
+            // An answer with no result (it may carry a suggestion) is not kept.
+            hits = app.visitorPages.statistics.hits
+            for _ in 0..<2 { _ = try await app.get("/search?q=introuvablement") }
+            #expect(app.visitorPages.statistics.hits == hits)
+        }
+    }
+
+    /// The marks alone decide some answers: a removal, or more than one new
+    /// document in a hundred since the ranking, and the answer is ranked again.
+    @Test func searchAnswersAreRankedAgainAfterARemovalOrTooManyWrites() async throws {
+        try await withApp { app in
+            let sql = try app.db.sql
+            let query = SearchQuery.parse("aidants")
+            let ranked = SearchIndexMark(sequence: 1_000, rows: 1_000)
+            let mark = KeptSearchAnswers.Mark(ranked: ranked, checked: ranked)
+            #expect(try await KeptSearchAnswers.holds(mark, now: ranked, query: query, on: sql))
+            // A removal: fewer documents than were added.
+            #expect(!(try await KeptSearchAnswers.holds(mark, now: SearchIndexMark(sequence: 1_002, rows: 1_001), query: query, on: sql)))
+            // Eleven new documents in an index of 1,011: more than one in a hundred.
+            #expect(!(try await KeptSearchAnswers.holds(mark, now: SearchIndexMark(sequence: 1_011, rows: 1_011), query: query, on: sql)))
+            // An index restored to an earlier state.
+            #expect(!(try await KeptSearchAnswers.holds(mark, now: SearchIndexMark(sequence: 999, rows: 999), query: query, on: sql)))
+        }
+    }
+
+    /// A detail page with similar items stays kept through writes that
+    /// change neither the item, nor what points at it, nor its kept
+    /// neighbours; a neighbour's new text shows at once.
+    @Test func detailPagesFollowTheirItemAndTheirNeighbours() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            try await Self.countAsALargeAtlas(app)
+            var projectDTO = ProjectDTO(title: "Guichet unique des aidants familiaux")
+            projectDTO.summary = "Un guichet unique pour les aidants familiaux du département."
+            projectDTO.stage = .exploration
+            let project = try await writer.save(ProjectKind.self, projectDTO)
+            var neighbourDTO = MethodDTO(name: "Guichet des aidants familiaux")
+            neighbourDTO.description = "Accueillir les aidants familiaux au guichet."
+            neighbourDTO.category = .understanding
+            let neighbour = try await writer.save(MethodKind.self, neighbourDTO)
+            let path = "/projects/\(project.slug)"
+            // Until its similar items are kept, a page is ranked afresh; ranked
+            // while a write is under way, they are not kept. Views go past the
+            // cache until they are.
+            let cache = app.visitorPages
+            app.visitorPages = VisitorPageCache(capacity: 0)
+            #expect(try await app.viewUntilKept(path))
+            app.visitorPages = cache
+            let kept = try await app.get(path).body
+            #expect(kept.contains("Guichet des aidants familiaux"), "the method is a neighbour")
+
+            var other = ProjectDTO(title: "Projet des bornes de recharge")
+            other.summary = "Des bornes."
+            other.stage = .exploration
+            try await writer.save(ProjectKind.self, other)
+            let hits = app.visitorPages.statistics.hits
+            #expect(try await app.get(path).body == kept)
+            #expect(app.visitorPages.statistics.hits == hits + 1, "kept through a write that changes nothing it shows")
+
+            neighbourDTO.description = "Accueillir les aidants familiaux au guichet, même le samedi."
+            try await writer.save(MethodKind.self, neighbourDTO, existing: neighbour)
+            #expect(try await app.get(path).body.contains("même le samedi"), "the neighbour's new text")
+            neighbourDTO.visibility = .members
+            try await writer.save(MethodKind.self, neighbourDTO, existing: neighbour)
+            #expect(!(try await app.get(path).body.contains("Guichet des aidants familiaux")), "the neighbour hidden from visitors")
+        }
     }
 
     /// Pages that show events as upcoming or past (the home page, event lists)

@@ -241,3 +241,27 @@ extension SearchQuery {
         "'" + term.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "''") + "'"
     }
 }
+
+extension SearchQuery {
+    /// Whether a document with these indexed terms could match: every included
+    /// clause's terms are among them, in any order (phrases are not checked), and
+    /// exclusions are ignored. Never false for a document the engines match, so
+    /// a "no" proves a document leaves the answers as they were.
+    ///
+    /// A prefix counts from its first four letters: the index may shorten a
+    /// prefix that matches no term down to that (`SearchService.resolvingPrefixes`).
+    public func mayMatch(documentTerms terms: Set<Substring>) -> Bool {
+        func holds(_ clause: Clause) -> Bool {
+            switch clause.kind {
+            case .terms(let words): return words.allSatisfy { terms.contains(Substring($0)) }
+            case .prefix(let prefix):
+                let start = prefix.prefix(4)
+                return terms.contains { $0.hasPrefix(start) }
+            }
+        }
+        switch mode {
+        case .all: return included.allSatisfy(holds)
+        case .any: return included.contains(where: holds)
+        }
+    }
+}

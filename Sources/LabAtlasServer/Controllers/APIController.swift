@@ -46,7 +46,9 @@ struct APIController<K: ItemKind>: RouteCollection {
     }
 
     @Sendable func show(req: Request) async throws -> Response {
-        try await req.visitorPage(reads: K.type.shownWithIt) { try await item(req: req) }
+        try await req.visitorPage(reads: ItemType.referencesOfEveryType, item: (K.type, req.parameters.get("slug") ?? "", false)) {
+            try await item(req: req)
+        }
     }
 
     private func item(req: Request) async throws -> Response {

@@ -36,7 +36,9 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
     }
 
     @Sendable func show(req: Request) async throws -> Response {
-        try await req.visitorPage(reads: K.type.shownOnItsPage) { try await detail(req: req) }
+        try await req.visitorPage(reads: ItemType.referencesOfEveryType, item: (K.type, req.parameters.get("slug") ?? "", K.type.showsSimilarItems)) {
+            try await detail(req: req)
+        }
     }
 
     private func detail(req: Request) async throws -> Response {
@@ -49,7 +51,7 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
         var page = try await K.detail(model, links: links[id] ?? ResolvedLinks(), repository: repository)
         let base = "/\(K.type.rawValue)/\(model.slug)"
         page.historyHref = base + "/history"
-        if [.labs, .projects, .experiences].contains(K.type) {
+        if K.type.showsSimilarItems {
             let similar = try await SimilarItems(service: SearchService(database: req.db, reader: req.reader)).find(for: id)
             if !similar.isEmpty {
                 page.related.append(RelatedGroup(heading: "Éléments similaires", cards: similar.map { hit in

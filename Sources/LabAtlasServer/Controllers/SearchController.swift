@@ -16,8 +16,7 @@ struct SearchController: RouteCollection {
         var suggestion: SpellingSuggester.Suggestion?
     }
 
-    static func run(_ req: Request, isAPI: Bool) async throws -> Outcome {
-        let parameters = try SearchParameters(request: req, isAPI: isAPI)
+    static func run(_ req: Request, parameters: SearchParameters) async throws -> Outcome {
         let service = SearchService(database: req.db, reader: req.reader,
                                     besides: req.application.database(besides: req.eventLoop, logger: req.logger))
         let results = try await service.search(parameters.searchRequest)
@@ -28,10 +27,21 @@ struct SearchController: RouteCollection {
         return Outcome(parameters: parameters, results: results, suggestion: suggestion)
     }
 
+    /// Runs the search, or serves a visitor the answer kept for it while it holds.
+    static func answer(_ req: Request, isAPI: Bool, _ render: @escaping (Outcome) async throws -> Response) async throws -> Response {
+        let parameters = try SearchParameters(request: req, isAPI: isAPI)
+        // Upcoming and past events follow the date.
+        return try await req.visitorSearch(parameters.query, followsTheDate: parameters.filters["when"] != nil) {
+            let outcome = try await run(req, parameters: parameters)
+            return (try await render(outcome), outcome.results.total > 0)
+        }
+    }
+
     @Sendable func page(req: Request) async throws -> Response {
-        let outcome = try await Self.run(req, isAPI: false)
-        let page = try await SearchPageBuilder(outcome: outcome, repository: ItemRepository(database: req.db, reader: req.reader)).build()
-        return try await req.renderPage("search", page)
+        try await Self.answer(req, isAPI: false) { outcome in
+            let page = try await SearchPageBuilder(outcome: outcome, repository: ItemRepository(database: req.db, reader: req.reader)).build()
+            return try await req.renderPage("search", page)
+        }
     }
 
     @Sendable func api(req: Request) async throws -> Response {
@@ -39,7 +49,10 @@ struct SearchController: RouteCollection {
         guard let text = raw["q"], !text.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw BadParameter("q", "le texte à chercher est obligatoire")
         }
-        let outcome = try await Self.run(req, isAPI: true)
+        return try await Self.answer(req, isAPI: true) { outcome in Self.json(outcome) }
+    }
+
+    private static func json(_ outcome: Outcome) -> Response {
         let highlighter = SearchHighlighter(query: outcome.results.query)
         var facets: [String: [String: Int]] = ["type": Dictionary(uniqueKeysWithValues: outcome.results.typeCounts.map { ($0.key.rawValue, $0.value) })]
         for (name, counts) in outcome.results.facetCounts { facets[name] = counts.filter { $0.value > 0 } }

@@ -50,11 +50,11 @@ enum ContentVersions {
 }
 
 extension ItemType {
-    /// The versions a visitor's list or JSON item of this type depends on: its
+    /// The versions a visitor's list of this type, page or JSON, depends on: its
     /// own content; what it shows of the items its items point at (names on
     /// cards, facet labels, a lab's region filed under its projects,
     /// sessions…); a network's labs, which point at it, whatever changes them.
-    /// Detail pages show more (`shownOnItsPage`).
+    /// Detail pages and JSON items follow their item's version (`ItemVersions`).
     var shownWithIt: Set<ContentVersions.Part> {
         switch self {
         case .labs: [.content(.labs), .references(.networks)]
@@ -64,20 +64,6 @@ extension ItemType {
         case .events: [.content(.events), .references(.labs)]
         case .methods: [.content(.methods)]
         case .networks: [.content(.networks), .content(.labs)]
-        }
-    }
-
-    /// The versions a visitor's detail page of this type depends on: what its
-    /// JSON shows, and the cards of the items that point at it. Labs, projects
-    /// and experiences also show similar items, of any type: every type's content.
-    var shownOnItsPage: Set<ContentVersions.Part> {
-        switch self {
-        case .labs, .projects, .experiences: ContentVersions.Part.everything
-        case .sessions, .events: shownWithIt
-        // Cards of the sessions that used the method.
-        case .methods: shownWithIt.union(ItemType.sessions.shownWithIt)
-        // Cards of its labs.
-        case .networks: shownWithIt.union(ItemType.labs.shownWithIt)
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 import Synchronization
 import Vapor
 import LabAtlasCore
@@ -21,6 +22,8 @@ final class VisitorPageCache: Sendable {
         var stamp: [Int64]
         var headers: HTTPHeaders
         var body: ByteBuffer
+        /// A search answer's index marks: it may hold past writes (`KeptSearchAnswers`).
+        var search: KeptSearchAnswers.Mark? = nil
     }
 
     private struct State {
@@ -50,13 +53,30 @@ final class VisitorPageCache: Sendable {
 
     /// A page kept under `key` whose stamp is `stamp`.
     func page(_ key: String, stamp: [Int64]) -> Page? {
+        let page = candidate(key, stamp: stamp)
+        count(hit: page != nil)
+        return page
+    }
+
+    /// A page kept under `key` whose stamp is `stamp`, not yet counted: the
+    /// caller decides whether it still holds.
+    func candidate(_ key: String, stamp: [Int64]) -> Page? {
         state.withLock { state in
-            guard let kept = state.pages[key], kept.page.stamp == stamp else {
-                state.misses += 1
-                return nil
-            }
-            state.hits += 1
-            return kept.page
+            state.pages[key].flatMap { $0.page.stamp == stamp ? $0.page : nil }
+        }
+    }
+
+    func count(hit: Bool) {
+        state.withLock { state in
+            if hit { state.hits += 1 } else { state.misses += 1 }
+        }
+    }
+
+    /// Notes that the search answer kept under `key`, ranked at `ranked`, was found to hold at `checked`.
+    func recheck(_ key: String, ranked: SearchIndexMark, checked: SearchIndexMark) {
+        state.withLock { state in
+            guard state.pages[key]?.page.search?.ranked == ranked else { return }
+            state.pages[key]?.page.search?.checked = checked
         }
     }
 
@@ -112,22 +132,76 @@ extension Request {
     /// The versions are read before the page: a write landing in between only
     /// makes the page newer than its stamp, never older.
     /// `followsTheDate`: the page shows events as upcoming or past.
+    /// `item`: the page is an item's detail page or JSON, which shows what its
+    /// version names, and its similar items when it lists them (`ItemVersions`);
+    /// one of no item is not kept.
     func visitorPage(reads: Set<ContentVersions.Part>, followsTheDate: Bool = false,
+                     item: (type: ItemType, slug: String, similarItems: Bool)? = nil,
                      _ render: () async throws -> Response) async throws -> Response {
-        let cache = application.visitorPages
-        guard cache.capacity > 0, method == .GET, !reader.isSignedIn, !reader.seesEverything else { return try await render() }
-        let versions = try await ContentVersions.read(on: try db.sql)
-        var stamp = reads.sorted { $0.sortKey < $1.sortKey }.map { versions[$0] ?? 0 }
-        // Read before the page too: an event ending in between makes the page newer than its stamp.
-        if followsTheDate { stamp.append(try await ContentVersions.eventsNotEnded(on: db)) }
-        let key = url.string
-        if let page = cache.page(key, stamp: stamp) {
-            return Response(status: .ok, headers: page.headers, body: .init(buffer: page.body))
+        guard let (cache, sql, readStamp) = try await visitorStamp(reads: reads, followsTheDate: followsTheDate) else { return try await render() }
+        var stamp = readStamp
+        if let item {
+            guard let itemStamp = try await ItemVersions.stamp(of: item.type, slug: item.slug,
+                                                               similarItems: item.similarItems, on: sql) else { return try await render() }
+            stamp += itemStamp
         }
+        let key = url.string
+        if let page = cache.page(key, stamp: stamp) { return page.response }
         let response = try await render()
-        if response.status == .ok, let body = response.body.buffer, !response.headers.contains(name: .setCookie) {
-            cache.keep(key, VisitorPageCache.Page(stamp: stamp, headers: response.headers, body: body))
+        keep(response, in: cache, as: VisitorPageCache.Page(stamp: stamp, headers: [:], body: ByteBuffer()))
+        return response
+    }
+
+    /// For a visitor, the search answer kept for this URL while it holds
+    /// (`KeptSearchAnswers`); otherwise `render`, kept for the next visitor
+    /// when it says so (an answer with no results carries a suggestion drawn
+    /// from the whole index: it is not kept).
+    func visitorSearch(_ query: SearchQuery, followsTheDate: Bool,
+                       _ render: () async throws -> (response: Response, keep: Bool)) async throws -> Response {
+        guard let (cache, sql, stamp) = try await visitorStamp(reads: ItemType.referencesOfEveryType, followsTheDate: followsTheDate) else {
+            return try await render().response
+        }
+        let now = try await SearchIndexMark.read(on: sql)
+        let key = url.string
+        if let page = cache.candidate(key, stamp: stamp), let mark = page.search,
+           try await KeptSearchAnswers.holds(mark, now: now, query: query, on: sql) {
+            cache.count(hit: true)
+            cache.recheck(key, ranked: mark.ranked, checked: now)
+            return page.response
+        }
+        cache.count(hit: false)
+        let (response, keepsIt) = try await render()
+        if keepsIt {
+            keep(response, in: cache, as: VisitorPageCache.Page(stamp: stamp, headers: [:], body: ByteBuffer(),
+                                                                 search: KeptSearchAnswers.Mark(ranked: now, checked: now)))
         }
         return response
     }
+
+    /// The cache, the database and the versions `reads` names, read now; nil
+    /// when nothing is kept for this request (not a visitor's GET, or no cache).
+    private func visitorStamp(reads: Set<ContentVersions.Part>, followsTheDate: Bool) async throws
+        -> (VisitorPageCache, any SQLDatabase, [Int64])? {
+        let cache = application.visitorPages
+        guard cache.capacity > 0, method == .GET, !reader.isSignedIn, !reader.seesEverything else { return nil }
+        let sql = try db.sql
+        let versions = try await ContentVersions.read(on: sql)
+        var stamp = reads.sorted { $0.sortKey < $1.sortKey }.map { versions[$0] ?? 0 }
+        // Read before the page too: an event ending in between makes the page newer than its stamp.
+        if followsTheDate { stamp.append(try await ContentVersions.eventsNotEnded(on: db)) }
+        return (cache, sql, stamp)
+    }
+
+    /// Keeps a 200 with its whole body and no cookie, under this URL, as `page` says.
+    private func keep(_ response: Response, in cache: VisitorPageCache, as page: VisitorPageCache.Page) {
+        guard response.status == .ok, let body = response.body.buffer, !response.headers.contains(name: .setCookie) else { return }
+        var page = page
+        page.headers = response.headers
+        page.body = body
+        cache.keep(url.string, page)
+    }
+}
+
+extension VisitorPageCache.Page {
+    var response: Response { Response(status: .ok, headers: headers, body: .init(buffer: body)) }
 }

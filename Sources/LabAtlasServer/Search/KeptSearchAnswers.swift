@@ -1,0 +1,66 @@
+import Fluent
+import SQLKit
+import LabAtlasCore
+
+/// Where the search index stands: its next document number and how many
+/// documents it holds. Every write moves the first; a removal (a deletion, or
+/// the old document of a rewritten item) moves the second back.
+struct SearchIndexMark: Sendable, Equatable {
+    var sequence: Int64
+    var rows: Int64
+
+    static func read(on sql: any SQLDatabase) async throws -> SearchIndexMark {
+        let row = try await sql.select().column("next_sequence").column("row_count").from(SearchSchema.statistics)
+            .where("id", .equal, SQLBind(1)).first()
+        return SearchIndexMark(sequence: try row?.decode(column: "next_sequence", as: Int64.self) ?? 0,
+                               rows: try row?.decode(column: "row_count", as: Int64.self) ?? 0)
+    }
+}
+
+/// When a search answer kept for visitors (`VisitorPageCache`) still holds
+/// though the index has been written since it was ranked.
+///
+/// It holds while documents were only added (no removal: nothing it listed or
+/// counted is gone or rewritten), none of them could match the query
+/// (`SearchQuery.mayMatch`, which never says no to a match), and the index
+/// has grown by at most one document in a hundred since the ranking (the
+/// allowance of similar items, `KeptSimilarItems`): the same documents match,
+/// with the same counts, texts and candidates; only the corpus statistics
+/// BM25 weighs them with have moved, by that much at most. What other types'
+/// pages show of an item (names, visibility) is in the page's stamp.
+enum KeptSearchAnswers {
+    struct Mark: Sendable, Equatable {
+        /// The index the answer was ranked from.
+        var ranked: SearchIndexMark
+        /// The index the answer was last found to hold for.
+        var checked: SearchIndexMark
+    }
+
+    static func holds(_ mark: Mark, now: SearchIndexMark, query: SearchQuery, on sql: any SQLDatabase) async throws -> Bool {
+        if now == mark.checked { return true }
+        let added = now.sequence - mark.checked.sequence
+        guard added > 0, now.rows - mark.checked.rows == added,
+              (now.sequence - mark.ranked.sequence) * 100 <= now.rows else { return false }
+        return try await !termsWritten(since: mark.checked.sequence, on: sql).contains { query.mayMatch(documentTerms: $0) }
+    }
+
+    /// The indexed terms of every document numbered from `sequence` on.
+    static func termsWritten(since sequence: Int64, on sql: any SQLDatabase) async throws -> [Set<Substring>] {
+        // A document's number starts with its type and visibility: one range each, read by primary key.
+        let ranges: [any SQLExpression] = ItemType.allCases.flatMap { type in
+            Visibility.allCases.map { visibility -> any SQLExpression in
+                SQLGroupExpression(SQLBinaryExpression(
+                    left: SQLBinaryExpression(left: SQLColumn("doc_id"), op: SQLBinaryOperator.greaterThanOrEqual,
+                                              right: SQLBind(SearchDocID.make(type: type, visibility: visibility, sequence: max(sequence, 1)))),
+                    op: SQLBinaryOperator.and,
+                    right: SQLBinaryExpression(left: SQLColumn("doc_id"), op: SQLBinaryOperator.lessThanOrEqual,
+                                               right: SQLBind(SearchDocID.range(type: type, visibilities: [visibility]).upperBound))))
+            }
+        }
+        let anyRange = ranges.dropFirst().reduce(ranges[0]) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1) }
+        return try await sql.select().column("terms_title").column("terms_body").from(SearchSchema.texts).where(anyRange).all().map { row in
+            Set(BM25.tokens(try row.decode(column: "terms_title", as: String.self)))
+                .union(BM25.tokens(try row.decode(column: "terms_body", as: String.self)))
+        }
+    }
+}
