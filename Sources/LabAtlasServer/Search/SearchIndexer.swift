@@ -18,6 +18,14 @@ struct SearchIndexer {
         try await store.upsert(documents)
     }
 
+    /// Indexes one item as just saved; `new`: it has never been indexed.
+    func index<K: ItemKind>(_ kind: K.Type, _ model: K.M, new: Bool) async throws {
+        let store = try SearchIndexStore(database: database)
+        guard model.deletedAt == nil else { return try await store.remove(ids: [try model.requiredID]) }
+        let document = try SearchDocument(K.self, model)
+        if new { try await store.insertNew([document]) } else { try await store.upsert([document]) }
+    }
+
     /// Rebuilds the whole index from the items (`labatlas reindex`); returns how many were indexed.
     @discardableResult
     func rebuildAll() async throws -> Int {

@@ -13,11 +13,21 @@ struct FacetIndexer {
         let resolver = LinkResolver(database: database, reader: .system)
         let links = try await resolver.outgoing(from: ids)
         let models = try await K.M.query(on: database).filter(\._$id ~~ ids).all()
+        try await write(kind, models: models, links: links, new: false)
+        // Searches count facet values from the index's copy: it changes with them.
+        try await SearchFacetCodes(database: try database.sql, postgres: database.isPostgres).refresh(itemIDs: ids)
+    }
+
+    /// The facet rows of `models`, as saved, whose outgoing links (read by the
+    /// system) are `links`; `new`: they have none yet. The search index's copy
+    /// is the caller's to refresh (indexing a document refreshes it).
+    func write<K: ItemKind>(_ kind: K.Type, models: [K.M], links: [UUID: ResolvedLinks], new: Bool) async throws {
         // Only the rows that change are written: each write of a facet row
         // updates the kept counts of its pairs (migration 005).
         var stale: [UUID] = []
         var current: [UUID: [String: UUID]] = [:]  // item -> value key -> row
-        for row in try await ItemFacet.query(on: database).filter(\.$itemID ~~ ids).all() {
+        let ids = try models.map { try $0.requiredID }
+        for row in new ? [] : try await ItemFacet.query(on: database).filter(\.$itemID ~~ ids).all() {
             guard let rowID = row.id else { continue }
             let key = row.facet + "\u{0}" + row.value
             if current[row.itemID]?[key] != nil { stale.append(rowID) } else { current[row.itemID, default: [:]][key] = rowID }
@@ -39,8 +49,6 @@ struct FacetIndexer {
             try await ItemFacet.query(on: database).filter(\.$id ~~ Array(stale[start..<min(start + 500, stale.count)])).delete()
         }
         try await added.create(on: database, batchesOf: 200)
-        // Searches count facet values from the index's copy: it changes with them.
-        try await SearchFacetCodes(database: try database.sql, postgres: database.isPostgres).refresh(itemIDs: ids)
     }
 
     /// Items linked to a lab file its region: refresh them when the lab changes.

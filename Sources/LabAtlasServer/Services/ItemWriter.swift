@@ -98,18 +98,24 @@ struct ItemWriter {
             }
             try await model.save(on: transaction)
             let id = try model.requiredID
-            try await ItemLink.query(on: transaction).filter(\.$sourceID == id).delete()
+            // A new item has nothing derived yet: no links, facet rows or document to replace.
+            let new = existing == nil
+            if !new { try await ItemLink.query(on: transaction).filter(\.$sourceID == id).delete() }
             let rows = links.flatMap { relation, refs in
                 refs.enumerated().map { position, ref in
                     ItemLink(source: (K.type, id), relation: relation, target: (ref.type, ref.id), position: position)
                 }
             }
             try await rows.create(on: transaction, batchesOf: 200)
-            try await FacetIndexer(database: transaction).rebuild(K.self, ids: [id])
+            // The links read back under the write lock: what they point at may have
+            // changed since they were looked up (a lab's region, which its items file).
+            let written = try await LinkResolver(database: transaction, reader: .system).outgoing(from: [id])
+            try await FacetIndexer(database: transaction).write(K.self, models: [model], links: written, new: new)
             if K.type == .labs {
                 try await FacetIndexer(database: transaction).rebuildDependents(ofLab: id)
             }
-            try await SearchIndexer(database: transaction).reindex(K.self, ids: [id])
+            // Indexing refreshes the index's copy of the facet rows too.
+            try await SearchIndexer(database: transaction).index(K.self, model, new: new)
             try await RevisionLog(database: transaction).record(K.self, model, links: snapshotLinks,
                 action: context.action ?? (existing == nil ? .create : .update), context: context)
         }
@@ -167,14 +173,21 @@ struct ItemWriter {
         return try await update.returning("revision").first()?.decode(column: "revision", as: Int.self)
     }
 
+    /// The slug of `text`, numbered (`-2`, `-3`…) when taken. The first
+    /// candidates are looked up by the slug index; only a base taken more
+    /// than that many times reads every slug that starts like it.
     static func uniqueSlug<M: AtlasModel>(for text: String, in model: M.Type, on database: any Database) async throws -> String {
         let base = TextFolding.slug(text)
-        let rows = try await database.sql.select().column("slug").from(M.schema)
-            .where("slug", .like, SQLBind(base + "%")).all()
-        let taken = Set(try rows.map { try $0.decode(column: "slug", as: String.self) })
-        guard taken.contains(base) else { return base }
-        var counter = 2
-        while taken.contains("\(base)-\(counter)") { counter += 1 }
+        let candidates = [base] + (2...16).map { "\(base)-\($0)" }
+        func taken(_ predicate: (SQLSelectBuilder) -> SQLSelectBuilder) async throws -> Set<String> {
+            Set(try await predicate(database.sql.select().column("slug").from(M.schema)).all()
+                .map { try $0.decode(column: "slug", as: String.self) })
+        }
+        var used = try await taken { $0.where("slug", .in, SQLBind.group(candidates)) }
+        if let free = candidates.first(where: { !used.contains($0) }) { return free }
+        used = try await taken { $0.where("slug", .like, SQLBind(base + "-%")) }
+        var counter = candidates.count + 1
+        while used.contains("\(base)-\(counter)") { counter += 1 }
         return "\(base)-\(counter)"
     }
 }
