@@ -85,6 +85,8 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.leaf.configuration.rootDirectory = app.directory.viewsDirectory
     app.leaf.tags["some"] = SomeTag()
     app.visitorPages = VisitorPageCache(capacity: VisitorPageCache.capacity(environment: Environment.get("LABATLAS_PAGE_CACHE_MB")))
+    app.visitorCards = VisitorCardCache(capacity: VisitorCardCache.capacity(pageBytes: app.visitorPages.capacity))
+    app.lifecycle.use(VisitorPageCacheReport())
 
     // Sessions live in the database, so every instance behind a load balancer shares them.
     app.sessions.use(.fluent)

@@ -362,6 +362,59 @@ import LabAtlasCore
         }
     }
 
+    /// A card is kept for visitors while its item and every type's
+    /// references are unchanged: a list rendered again after a write builds
+    /// only the cards of what was written.
+    @Test func cardsFollowTheirItemAndTheNamesTheyShow() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            let lab = try await writer.save(LabKind.self, LabDTO(name: "Lab de la Loire"))
+            var projects: [(ProjectDTO, Project)] = []
+            for title in ["Guichet des aidants", "Bornes de recharge", "Cantine zéro déchet"] {
+                var dto = ProjectDTO(title: title)
+                dto.stage = .exploration
+                dto.labs = [lab.slug]
+                dto.summary = "Premier résumé de « \(title) »."
+                projects.append((dto, try await writer.save(ProjectKind.self, dto)))
+            }
+            _ = try await app.get("/projects")
+            #expect(app.visitorCards.statistics.cards == 3)
+
+            // A new project: the list is rendered again, with the three cards kept.
+            var other = ProjectDTO(title: "Répit des proches")
+            other.stage = .exploration
+            try await writer.save(ProjectKind.self, other)
+            var before = app.visitorCards.statistics
+            #expect(try await app.get("/projects").body.contains("Répit des proches"))
+            #expect(app.visitorCards.statistics.hits == before.hits + 3)
+            #expect(app.visitorCards.statistics.built == before.built + 1)
+
+            // A project's own text: its card alone is built again.
+            var (dto, project) = projects[0]
+            dto.summary = "Second résumé, réécrit."
+            try await writer.save(ProjectKind.self, dto, existing: project)
+            before = app.visitorCards.statistics
+            let page = try await app.get("/projects").body
+            #expect(page.contains("Second résumé, réécrit."))
+            #expect(!page.contains("Premier résumé de « Guichet des aidants »"))
+            #expect(app.visitorCards.statistics.built == before.built + 1)
+
+            // The lab renamed: every card that names it, at once.
+            var labDTO = LabDTO(name: "Lab de Nantes")
+            labDTO.slug = lab.slug
+            try await writer.save(LabKind.self, labDTO, existing: lab)
+            let renamed = try await app.get("/projects").body
+            #expect(renamed.contains("Lab de Nantes") && !renamed.contains("Lab de la Loire"))
+
+            // A project hidden from visitors: its card is not shown, kept or not.
+            (dto, project) = projects[1]
+            dto.visibility = .members
+            try await writer.save(ProjectKind.self, dto, existing: project)
+            #expect(!(try await app.get("/projects").body.contains("Bornes de recharge")))
+            #expect(!(try await app.get("/labs/\(lab.slug)").body.contains("Bornes de recharge")))
+        }
+    }
+
     /// Pages that show events as upcoming or past (the home page, event lists)
     /// are kept while no event has ended since: the first view after an end
     /// is rendered afresh, though nothing was written.

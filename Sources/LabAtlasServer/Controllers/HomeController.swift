@@ -15,7 +15,7 @@ struct HomeController: RouteCollection {
     }
 
     private func page(req: Request) async throws -> Response {
-        let repository = ItemRepository(database: req.db, reader: req.reader)
+        let repository = req.repository
         var activeLabs = ListQuery(type: .labs, reader: req.reader)
         activeLabs.filters["maturity"] = Maturity.active.rawValue
         var upcoming = ListQuery(type: .events, reader: req.reader)

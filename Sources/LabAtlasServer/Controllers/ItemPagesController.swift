@@ -19,7 +19,7 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
     }
 
     private func list(req: Request, parameters: ListParameters) async throws -> Response {
-        let repository = ItemRepository(database: req.db, reader: req.reader)
+        let repository = req.repository
         let query = parameters.query(for: K.type, reader: req.reader)
         let total = try await query.count(on: req.db)
         let pageSize = ListParameters.pageSize
@@ -42,7 +42,7 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
     }
 
     private func detail(req: Request) async throws -> Response {
-        let repository = ItemRepository(database: req.db, reader: req.reader)
+        let repository = req.repository
         guard let slug = req.parameters.get("slug"), let model = try await repository.find(K.self, slug: slug) else {
             throw Abort(.notFound, reason: "Aucun élément de type « \(K.type.singularLabel.lowercased()) » ne porte cet identifiant.")
         }

@@ -9,11 +9,15 @@ struct SearchIndexMark: Sendable, Equatable {
     var sequence: Int64
     var rows: Int64
 
-    static func read(on sql: any SQLDatabase) async throws -> SearchIndexMark {
-        let row = try await sql.select().column("next_sequence").column("row_count").from(SearchSchema.statistics)
-            .where("id", .equal, SQLBind(1)).first()
-        return SearchIndexMark(sequence: try row?.decode(column: "next_sequence", as: Int64.self) ?? 0,
-                               rows: try row?.decode(column: "row_count", as: Int64.self) ?? 0)
+    /// Every type's versions (`ContentVersions`) and the index's mark, in one statement.
+    static func readWithVersions(on sql: any SQLDatabase) async throws -> (versions: [ContentVersions.Part: Int64], mark: SearchIndexMark) {
+        let rows = try await sql.raw("""
+            SELECT \(unsafeRaw: ContentVersions.columns), s.next_sequence, s.row_count
+            FROM \(unsafeRaw: ContentVersions.table) c LEFT JOIN \(unsafeRaw: SearchSchema.statistics) s ON s.id = 1
+            """).all()
+        let mark = SearchIndexMark(sequence: try rows.first?.decode(column: "next_sequence", as: Int64?.self) ?? 0,
+                                   rows: try rows.first?.decode(column: "row_count", as: Int64?.self) ?? 0)
+        return (try ContentVersions.versions(in: rows), mark)
     }
 }
 

@@ -39,8 +39,19 @@ enum ContentVersions {
 
     /// Every version, in one read.
     static func read(on database: any SQLDatabase) async throws -> [Part: Int64] {
+        try versions(in: try await database.raw("SELECT \(unsafeRaw: columns) FROM \(unsafeRaw: table) c").all())
+    }
+
+    /// The columns of the versions, on `content_versions` aliased `c`: a read
+    /// that needs more (an item's version, the search index's marks) joins its
+    /// tables to these rows and reads it all in one statement. Read on every
+    /// visitor's request, so written as SQL once rather than built each time.
+    static let columns = "c.item_type, c.version, c.reference_version"
+
+    /// The versions in rows read with `columns`.
+    static func versions(in rows: [any SQLRow]) throws -> [Part: Int64] {
         var versions: [Part: Int64] = [:]
-        for row in try await database.select().column("item_type").column("version").column("reference_version").from(table).all() {
+        for row in rows {
             guard let type = ItemType(rawValue: try row.decode(column: "item_type", as: String.self)) else { continue }
             versions[.content(type)] = try row.decode(column: "version", as: Int64.self)
             versions[.references(type)] = try row.decode(column: "reference_version", as: Int64.self)

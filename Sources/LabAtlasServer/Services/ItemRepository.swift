@@ -9,6 +9,8 @@ import LabAtlasCore
 struct ItemRepository {
     let database: any Database
     let reader: Reader
+    /// Visitors' cards kept across requests (`VisitorCardCache`); nil builds every card.
+    var keptCards: VisitorCardCache? = nil
 
     var links: LinkResolver { LinkResolver(database: database, reader: reader) }
 

@@ -36,6 +36,8 @@ final class VisitorPageCache: Sendable {
         var bytes = 0
         var hits = 0
         var misses = 0
+        /// Served again and rendered, by section (`section(of:)`).
+        var bySection: [String: (hits: Int, misses: Int)] = [:]
     }
 
     let capacity: Int
@@ -54,7 +56,7 @@ final class VisitorPageCache: Sendable {
     /// A page kept under `key` whose stamp is `stamp`.
     func page(_ key: String, stamp: [Int64]) -> Page? {
         let page = candidate(key, stamp: stamp)
-        count(hit: page != nil)
+        count(hit: page != nil, key: key)
         return page
     }
 
@@ -66,10 +68,27 @@ final class VisitorPageCache: Sendable {
         }
     }
 
-    func count(hit: Bool) {
+    func count(hit: Bool, key: String) {
+        let section = Self.section(of: key)
         state.withLock { state in
             if hit { state.hits += 1 } else { state.misses += 1 }
+            state.bySection[section, default: (0, 0)].hits += hit ? 1 : 0
+            state.bySection[section, default: (0, 0)].misses += hit ? 0 : 1
         }
+    }
+
+    /// A URL's section: its first path segment, two for the API ("api/v1/projects").
+    static func section(of key: String) -> String {
+        let path = key.split(separator: "?", maxSplits: 1).first ?? ""
+        let segments = path.split(separator: "/")
+        let count = segments.first == "api" ? 3 : 1
+        return "/" + segments.prefix(count).joined(separator: "/")
+    }
+
+    /// Served again and rendered, by section, busiest first.
+    var sections: [(section: String, hits: Int, misses: Int)] {
+        state.withLock { $0.bySection.map { ($0.key, $0.value.hits, $0.value.misses) } }
+            .sorted { ($0.hits + $0.misses, $1.section) > ($1.hits + $1.misses, $0.section) }
     }
 
     /// Notes that the search answer kept under `key`, ranked at `ranked`, was found to hold at `checked`.
@@ -112,6 +131,23 @@ final class VisitorPageCache: Sendable {
     }
 }
 
+/// Says, as the server stops, what the kept pages served, by section: what
+/// `LABATLAS_PAGE_CACHE_MB` is tuned by.
+struct VisitorPageCacheReport: LifecycleHandler {
+    func shutdown(_ application: Application) {
+        let cache = application.visitorPages
+        guard cache.capacity > 0 else { return }
+        let statistics = cache.statistics
+        let sections = cache.sections.map { "\($0.section) \($0.hits)/\($0.hits + $0.misses)" }.joined(separator: ", ")
+        let cards = application.visitorCards.statistics
+        application.logger.notice("""
+            Pages kept for visitors: \(statistics.hits) of \(statistics.hits + statistics.misses) served again; \(statistics.pages) \
+            pages kept (\(statistics.bytes / 1024) kB of \(cache.capacity / 1024)). By section: \(sections). Cards: \(cards.hits) \
+            of \(cards.hits + cards.built) served again, \(cards.cards) kept.
+            """)
+    }
+}
+
 extension Application {
     private struct VisitorPageCacheKey: StorageKey {
         typealias Value = VisitorPageCache
@@ -138,12 +174,14 @@ extension Request {
     func visitorPage(reads: Set<ContentVersions.Part>, followsTheDate: Bool = false,
                      item: (type: ItemType, slug: String, similarItems: Bool)? = nil,
                      _ render: () async throws -> Response) async throws -> Response {
-        guard let (cache, sql, readStamp) = try await visitorStamp(reads: reads, followsTheDate: followsTheDate) else { return try await render() }
-        var stamp = readStamp
+        guard let (cache, sql) = visitorCache else { return try await render() }
+        var stamp: [Int64]
         if let item {
-            guard let itemStamp = try await ItemVersions.stamp(of: item.type, slug: item.slug,
-                                                               similarItems: item.similarItems, on: sql) else { return try await render() }
-            stamp += itemStamp
+            let read = try await ItemVersions.read(item.type, slug: item.slug, similarItems: item.similarItems, on: sql)
+            guard let itemStamp = read.item else { return try await render() }
+            stamp = try await self.stamp(reads, in: read.versions, followsTheDate: followsTheDate) + itemStamp
+        } else {
+            stamp = try await self.stamp(reads, in: try await ContentVersions.read(on: sql), followsTheDate: followsTheDate)
         }
         let key = url.string
         if let page = cache.page(key, stamp: stamp) { return page.response }
@@ -158,18 +196,18 @@ extension Request {
     /// from the whole index: it is not kept).
     func visitorSearch(_ query: SearchQuery, followsTheDate: Bool,
                        _ render: () async throws -> (response: Response, keep: Bool)) async throws -> Response {
-        guard let (cache, sql, stamp) = try await visitorStamp(reads: ItemType.referencesOfEveryType, followsTheDate: followsTheDate) else {
-            return try await render().response
-        }
-        let now = try await SearchIndexMark.read(on: sql)
+        guard let (cache, sql) = visitorCache else { return try await render().response }
+        let read = try await SearchIndexMark.readWithVersions(on: sql)
+        let stamp = try await self.stamp(ItemType.referencesOfEveryType, in: read.versions, followsTheDate: followsTheDate)
+        let now = read.mark
         let key = url.string
         if let page = cache.candidate(key, stamp: stamp), let mark = page.search,
            try await KeptSearchAnswers.holds(mark, now: now, query: query, on: sql) {
-            cache.count(hit: true)
+            cache.count(hit: true, key: key)
             cache.recheck(key, ranked: mark.ranked, checked: now)
             return page.response
         }
-        cache.count(hit: false)
+        cache.count(hit: false, key: key)
         let (response, keepsIt) = try await render()
         if keepsIt {
             keep(response, in: cache, as: VisitorPageCache.Page(stamp: stamp, headers: [:], body: ByteBuffer(),
@@ -178,18 +216,21 @@ extension Request {
         return response
     }
 
-    /// The cache, the database and the versions `reads` names, read now; nil
-    /// when nothing is kept for this request (not a visitor's GET, or no cache).
-    private func visitorStamp(reads: Set<ContentVersions.Part>, followsTheDate: Bool) async throws
-        -> (VisitorPageCache, any SQLDatabase, [Int64])? {
+    /// The cache and the database, when pages are kept for this request (a
+    /// visitor's GET, and a cache that keeps anything).
+    private var visitorCache: (VisitorPageCache, any SQLDatabase)? {
         let cache = application.visitorPages
-        guard cache.capacity > 0, method == .GET, !reader.isSignedIn, !reader.seesEverything else { return nil }
-        let sql = try db.sql
-        let versions = try await ContentVersions.read(on: sql)
+        guard cache.capacity > 0, method == .GET, !reader.isSignedIn, !reader.seesEverything, let sql = db as? any SQLDatabase else { return nil }
+        return (cache, sql)
+    }
+
+    /// The versions `reads` names, from `versions`, read before the page.
+    private func stamp(_ reads: Set<ContentVersions.Part>, in versions: [ContentVersions.Part: Int64],
+                       followsTheDate: Bool) async throws -> [Int64] {
         var stamp = reads.sorted { $0.sortKey < $1.sortKey }.map { versions[$0] ?? 0 }
         // Read before the page too: an event ending in between makes the page newer than its stamp.
         if followsTheDate { stamp.append(try await ContentVersions.eventsNotEnded(on: db)) }
-        return (cache, sql, stamp)
+        return stamp
     }
 
     /// Keeps a 200 with its whole body and no cookie, under this URL, as `page` says.

@@ -9,9 +9,30 @@ protocol ItemPresenter: ItemKind {
 }
 
 extension ItemRepository {
-    /// Cards of visible items with these ids, in order.
+    /// Cards of visible items with these ids, in order; a visitor's are kept (`keptCards`).
     func cards<K: ItemPresenter>(_ kind: K.Type, ids: [UUID]) async throws -> [Card] {
-        try await withLinks(kind, try await models(kind, ids: ids)).map { K.card($0.model, links: $0.links) }
+        guard let kept = keptCards, kept.capacity > 0, !ids.isEmpty, !reader.isSignedIn, !reader.seesEverything else {
+            return try await builtCards(kind, ids: ids).map(\.card)
+        }
+        // Read before the cards are built: a write in between makes a card newer than its stamp, never older.
+        let stamps = try await kept.stamps(of: ids, on: try database.sql)
+        var found: [UUID: Card] = [:]
+        for id in ids {
+            if let card = kept.card(id, references: stamps.references, version: stamps.versions[id] ?? 0) { found[id] = card }
+        }
+        let missing = ids.filter { found[$0] == nil }
+        // A kept card is of an item visitors saw with these references, visibility included; the others are read for them.
+        for (id, card) in missing.isEmpty ? [] : try await builtCards(kind, ids: missing) {
+            found[id] = card
+            kept.keep(card, for: id, references: stamps.references, version: stamps.versions[id] ?? 0)
+        }
+        return ids.compactMap { found[$0] }
+    }
+
+    private func builtCards<K: ItemPresenter>(_ kind: K.Type, ids: [UUID]) async throws -> [(id: UUID, card: Card)] {
+        try await withLinks(kind, try await models(kind, ids: ids)).compactMap { item in
+            item.model.id.map { ($0, K.card(item.model, links: item.links)) }
+        }
     }
 
     /// Cards of the items of `kind` that point at `target` through `relation`.

@@ -33,7 +33,7 @@ extension ItemType {
 }
 
 /// One item in a list: a card with its title, a few facts and an excerpt.
-struct Card: Encodable {
+struct Card: Encodable, Sendable {
     var title: String
     var href: String
     var kicker: String?
@@ -42,7 +42,7 @@ struct Card: Encodable {
     var excerpt: String?
 }
 
-struct Badge: Encodable {
+struct Badge: Encodable, Sendable {
     var label: String
     /// A CSS modifier: neutral, positive, warning, negative, info.
     var tone: String = "neutral"
