@@ -124,11 +124,15 @@ fi
 CPU_AFTER=$(cpu_ticks "$server_pid")
 PEAK_RSS_KB=$(awk '/VmHWM/ {print $2}' "/proc/$server_pid/status")
 RSS_AFTER=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
-# Counted before the server stops: requests still queued then fail with the pool's shutdown.
+# Counted before the server stops, which lets the requests still queued finish first.
 SERVER_ERRORS=$(grep -c '\[ ERROR \]' "$WORK/server.log" || true)
 SERVER_ERROR_KINDS=$(grep '\[ ERROR \]' "$WORK/server.log" | sed 's/ *\[request-id: [^]]*\]//; s/^\[ ERROR \] //' \
   | sort | uniq -c | sort -rn | head -5 | sed 's/^ */    /' || true)
 kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""
+STOPPING="cleanly"
+if grep -q -E 'Swift runtime failure|Fatal error| crashed:' "$WORK/server.log"; then
+  STOPPING="CRASHED while stopping ($WORK/server.log)"
+fi
 
 # --- static: nginx serving the same responses ------------------------------
 echo "== serving the same pages as static files (nginx on 127.0.0.1:$STATIC_PORT)"
@@ -187,6 +191,7 @@ echo "  requests/s:  $D_RPS   ($(result dynamic requests) requests)"
 echo "  latency:     p50 $(result dynamic p50_ms) ms, p90 $(result dynamic p90_ms) ms, p99 $D_P99 ms, max $(result dynamic max_ms) ms"
 echo "  errors:      $D_ERR   (socket $(result dynamic socket_errors); non-2xx $(result dynamic non2xx))"
 echo "  server log:  $SERVER_ERRORS [ ERROR ] lines during the run ($WORK/server.log)"
+echo "  stopping:    $STOPPING"
 [ -n "$SERVER_ERROR_KINDS" ] && echo "$SERVER_ERROR_KINDS"
 echo "  server CPU:  $(awk -v a="$CPU_BEFORE" -v b="$CPU_AFTER" -v t="$(getconf CLK_TCK)" -v r="$(result dynamic requests)" \
   'BEGIN {printf "%.1f ms a request (user + system, %.0f s in all)", (b - a) * 1000 / t / r, (b - a) / t}')"

@@ -96,7 +96,10 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
                           maxAge: nil, domain: nil, path: "/", isSecure: secureCookie, isHTTPOnly: true, sameSite: .lax)
     }
 
+    let requestsInFlight = RequestsInFlight()
+    app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight))
     app.middleware = Middlewares()
+    app.middleware.use(RequestsInFlightMiddleware(requests: requestsInFlight))
     app.middleware.use(SecurityHeadersMiddleware())
     app.middleware.use(PageErrorMiddleware(environment: app.environment))
     app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))

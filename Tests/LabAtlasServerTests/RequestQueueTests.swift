@@ -1,6 +1,9 @@
 import Foundation
 import Testing
 import Vapor
+import VaporTesting
+import Fluent
+import SQLKit
 @testable import LabAtlasServer
 
 @Suite struct RequestQueueTests {
@@ -61,5 +64,35 @@ import Vapor
         #expect(RequestQueueMiddleware.concurrentRequests(environment: "0", cores: 2) == 8)
         #expect(RequestQueueMiddleware.concurrentRequests(environment: "beaucoup", cores: 2) == 8)
         #expect(RequestQueueMiddleware.concurrentRequests(environment: nil, cores: 1) == 4)
+    }
+
+    /// Stopping waits for the requests under way: one that reaches the
+    /// database after it is asked to stop still gets its answer, where it
+    /// used to find the databases closed and bring the process down.
+    @Test func stoppingLetsRequestsUnderWayFinish() async throws {
+        let app = try await Application.make(.testing)
+        app.logger.logLevel = .warning
+        try await configure(app, storage: testStorage())
+        try await app.autoMigrate()
+        app.get("slow") { req async throws -> String in
+            try await Task.sleep(for: .milliseconds(300))
+            let row = try await req.db.sql.raw("SELECT 7 AS n").first()
+            return String(try row?.decode(column: "n", as: Int.self) ?? 0)
+        }
+        let answer = Task { try await app.testing().sendRequest(.GET, "/slow") }
+        try await Task.sleep(for: .milliseconds(50))
+        try await app.asyncShutdown()
+        let response = try await answer.value
+        #expect(response.status == .ok)
+        #expect(response.body.string == "7")
+    }
+
+    @Test func drainingWaitsUpToItsBound() async {
+        let requests = RequestsInFlight()
+        #expect(await requests.drained(within: .milliseconds(10)))
+        requests.begin()
+        #expect(!(await requests.drained(within: .milliseconds(50))))
+        Task { try? await Task.sleep(for: .milliseconds(50)); requests.end() }
+        #expect(await requests.drained(within: .seconds(5)))
     }
 }

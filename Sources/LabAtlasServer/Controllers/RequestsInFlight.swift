@@ -1,0 +1,56 @@
+import Synchronization
+import Vapor
+
+/// The requests under way, counted so that stopping waits for them.
+///
+/// When the server stops, a request whose client has gone may still be
+/// queued or running (`RequestQueueMiddleware`): the listener closes, then
+/// the application shuts down its databases, and a request that reached its
+/// database after that would bring the process down instead of ending.
+/// Stopping therefore waits, up to a bound, until none is left.
+final class RequestsInFlight: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var current: Int { count.load(ordering: .acquiring) }
+
+    func begin() { count.wrappingAdd(1, ordering: .acquiringAndReleasing) }
+    func end() { count.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+
+    /// Waits until no request is under way, or `limit` has passed; true when none is left.
+    func drained(within limit: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        while current > 0 {
+            guard clock.now < deadline else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
+    }
+}
+
+/// Counts every request in and out; first in the chain.
+struct RequestsInFlightMiddleware: AsyncMiddleware {
+    let requests: RequestsInFlight
+
+    func respond(to request: Request, chainingTo next: any AsyncResponder) async throws -> Response {
+        requests.begin()
+        defer { requests.end() }
+        return try await next.respond(to: request)
+    }
+}
+
+/// Stopping waits for the requests under way before the databases close.
+struct DrainRequestsOnShutdown: LifecycleHandler {
+    let requests: RequestsInFlight
+    var limit: Duration = .seconds(30)
+
+    func shutdownAsync(_ application: Application) async {
+        let left = requests.current
+        guard left > 0 else { return }
+        if await requests.drained(within: limit) {
+            application.logger.notice("Stopping: \(left) requests under way were let finish.")
+        } else {
+            application.logger.warning("Stopping: \(requests.current) requests still under way after \(limit).")
+        }
+    }
+}
