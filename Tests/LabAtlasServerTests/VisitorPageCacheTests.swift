@@ -3,6 +3,8 @@ import Testing
 import Vapor
 import Fluent
 import SQLKit
+import Logging
+import Synchronization
 @testable import LabAtlasServer
 import LabAtlasCore
 
@@ -451,6 +453,23 @@ import LabAtlasCore
         }
     }
 
+    /// The report as the server stops names what was served again, by
+    /// section; a command (a token, a backup), which serves nothing, says
+    /// nothing: its output is read by scripts.
+    @Test func theReportSpeaksOnlyWhenPagesWereServed() async throws {
+        try await withApp { app in
+            let log = CapturedLog()
+            app.logger = Logger(label: "report") { _ in log }
+            VisitorPageCacheReport().shutdown(app)
+            #expect(log.lines.isEmpty)
+            _ = try await app.get("/labs")
+            _ = try await app.get("/labs")
+            VisitorPageCacheReport().shutdown(app)
+            #expect(log.lines.count == 1)
+            #expect(log.lines.first?.contains("/labs 1/2") == true)
+        }
+    }
+
     @Test func theCacheKeepsToItsBoundAndToItsStamps() {
         let cache = VisitorPageCache(capacity: 64 * 1024)
         func page(_ stamp: Int64, bytes: Int) -> VisitorPageCache.Page {
@@ -478,5 +497,25 @@ import LabAtlasCore
         #expect(VisitorPageCache.capacity(environment: "0") == 0)
         #expect(VisitorPageCache.capacity(environment: nil) == 64 * 1024 * 1024)
         #expect(VisitorPageCache.capacity(environment: "oops") == 64 * 1024 * 1024)
+    }
+}
+
+/// Log lines, kept for a test to read.
+final class CapturedLog: LogHandler, @unchecked Sendable {
+    private let kept = Mutex<[String]>([])
+    var metadata: Logger.Metadata = [:]
+    /// Notices and above: requests are logged below.
+    var logLevel: Logger.Level = .notice
+
+    var lines: [String] { kept.withLock { $0 } }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
+             file: String, function: String, line: UInt) {
+        kept.withLock { $0.append(message.description) }
     }
 }

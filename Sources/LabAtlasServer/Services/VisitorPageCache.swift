@@ -136,8 +136,9 @@ final class VisitorPageCache: Sendable {
 struct VisitorPageCacheReport: LifecycleHandler {
     func shutdown(_ application: Application) {
         let cache = application.visitorPages
-        guard cache.capacity > 0 else { return }
         let statistics = cache.statistics
+        // Commands (a token, a backup) serve no page: they have nothing to say, and their output is read.
+        guard cache.capacity > 0, statistics.hits + statistics.misses > 0 else { return }
         let sections = cache.sections.map { "\($0.section) \($0.hits)/\($0.hits + $0.misses)" }.joined(separator: ", ")
         let cards = application.visitorCards.statistics
         application.logger.notice("""
