@@ -73,21 +73,27 @@ import LabAtlasCore
         }
     }
 
+    /// A project of `lab` and a session of both, as saved.
+    static func guichets(of lab: Lab, _ writer: ItemWriter) async throws
+        -> (project: ProjectDTO, Project, session: SessionDTO, WorkSession) {
+        var projectDTO = ProjectDTO(title: "Projet des guichets")
+        projectDTO.labs = [lab.slug]
+        projectDTO.stage = .exploration
+        let project = try await writer.save(ProjectKind.self, projectDTO)
+        var sessionDTO = SessionDTO(title: "Atelier des guichets")
+        sessionDTO.lab = lab.slug
+        sessionDTO.project = project.slug
+        sessionDTO.date = CalendarDate("2026-03-02")
+        return (projectDTO, project, sessionDTO, try await writer.save(SessionKind.self, sessionDTO))
+    }
+
     @Test func keptPagesFollowWritesAndVisibility() async throws {
         try await withApp { app in
             let writer = ItemWriter(database: app.db)
             var labDTO = LabDTO(name: "Lab de la Loire")
             labDTO.region = "Pays de la Loire"
             let lab = try await writer.save(LabKind.self, labDTO)
-            var projectDTO = ProjectDTO(title: "Projet des guichets")
-            projectDTO.labs = [lab.slug]
-            projectDTO.stage = .exploration
-            let project = try await writer.save(ProjectKind.self, projectDTO)
-            var sessionDTO = SessionDTO(title: "Atelier des guichets")
-            sessionDTO.lab = lab.slug
-            sessionDTO.project = project.slug
-            sessionDTO.date = CalendarDate("2026-03-02")
-            let session = try await writer.save(SessionKind.self, sessionDTO)
+            var (projectDTO, project, _, session) = try await Self.guichets(of: lab, writer)
             let paths = ["/labs", "/projects", "/sessions", "/labs/\(lab.slug)", "/projects/\(project.slug)", "/sessions/\(session.slug)",
                          "/api/v1/projects", "/api/v1/projects/\(project.slug)", "/sessions?region=Pays%20de%20la%20Loire"]
 
@@ -194,15 +200,7 @@ import LabAtlasCore
             let sql = try app.db.sql
             let loire = try await writer.save(LabKind.self, LabDTO(name: "Lab de la Loire"))
             let bretagne = try await writer.save(LabKind.self, LabDTO(name: "Lab de Bretagne"))
-            var projectDTO = ProjectDTO(title: "Projet des guichets")
-            projectDTO.labs = [loire.slug]
-            projectDTO.stage = .exploration
-            let project = try await writer.save(ProjectKind.self, projectDTO)
-            var sessionDTO = SessionDTO(title: "Atelier des guichets")
-            sessionDTO.lab = loire.slug
-            sessionDTO.project = project.slug
-            sessionDTO.date = CalendarDate("2026-03-02")
-            let session = try await writer.save(SessionKind.self, sessionDTO)
+            var (projectDTO, project, sessionDTO, session) = try await Self.guichets(of: loire, writer)
             let items: [any AtlasModel] = [loire, bretagne, project, session]
             let names = ["loire", "bretagne", "project", "session"]
             var before = try await Self.itemVersions(app, items)

@@ -176,7 +176,7 @@ extension Request {
                      item: (type: ItemType, slug: String, similarItems: Bool)? = nil,
                      _ render: () async throws -> Response) async throws -> Response {
         guard let (cache, sql) = visitorCache else { return try await render() }
-        var stamp: [Int64]
+        let stamp: [Int64]
         if let item {
             let read = try await ItemVersions.read(item.type, slug: item.slug, similarItems: item.similarItems, on: sql)
             guard let itemStamp = read.item else { return try await render() }
