@@ -98,16 +98,18 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
 
     let requestsInFlight = RequestsInFlight()
     app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight))
+    // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()
-    app.middleware.use(RequestsInFlightMiddleware(requests: requestsInFlight))
-    app.middleware.use(SecurityHeadersMiddleware())
-    app.middleware.use(PageErrorMiddleware(environment: app.environment))
-    app.middleware.use(FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil))
-    app.middleware.use(RequestQueueMiddleware(concurrentRequests: RequestQueueMiddleware.concurrentRequests(
-        environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))))
+    app.middleware.use(AsyncMiddlewareChain([
+        RequestsInFlightMiddleware(requests: requestsInFlight),
+        SecurityHeadersMiddleware(),
+        PageErrorMiddleware(environment: app.environment),
+        FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil),
+        RequestQueueMiddleware(concurrentRequests: RequestQueueMiddleware.concurrentRequests(
+            environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))),
+    ]))
     app.middleware.use(app.sessions.middleware)
-    app.middleware.use(ReaderMiddleware())
-    app.middleware.use(CSRFMiddleware())
+    app.middleware.use(AsyncMiddlewareChain([ReaderMiddleware(), CSRFMiddleware()]))
 
     app.asyncCommands.use(MigrateNowCommand(), as: "migrate")
     app.asyncCommands.use(DemoCommand(), as: "demo")

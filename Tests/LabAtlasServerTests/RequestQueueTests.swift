@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Vapor
 import VaporTesting
@@ -41,6 +42,29 @@ import SQLKit
         let queue = FairQueue(permits: 1)
         await #expect(throws: Failure.self) { try await queue.run { throw Failure() } }
         #expect(try await queue.run { 42 } == 42)
+    }
+
+    final class Arrivals: Sendable {
+        private let order = Mutex<[Int]>([])
+        func add(_ number: Int) { order.withLock { $0.append(number) } }
+        var all: [Int] { order.withLock { $0 } }
+    }
+
+    /// Waiters are served in the order they came.
+    @Test func waitersAreServedFirstComeFirstServed() async throws {
+        let queue = FairQueue(permits: 1)
+        let arrivals = Arrivals()
+        await queue.acquire()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for waiter in 1...5 {
+                group.addTask { try await queue.run { arrivals.add(waiter) } }
+                while queue.waitingCount < waiter { try await Task.sleep(for: .milliseconds(1)) }
+            }
+            queue.release()
+            try await group.waitForAll()
+        }
+        #expect(arrivals.all == [1, 2, 3, 4, 5])
+        #expect(queue.tryAcquire())
     }
 
     /// Reads queue; writes and posts (which may wait on a mail server) do not,

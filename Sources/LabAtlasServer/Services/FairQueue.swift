@@ -1,9 +1,18 @@
+import Synchronization
+
 /// At most `permits` holders at a time; the others wait their turn, first
 /// come first served.
-actor FairQueue {
+///
+/// A lock rather than an actor: every request takes and gives back a permit,
+/// and an actor would move each of them to its own executor and back.
+final class FairQueue: Sendable {
+    private struct State {
+        var holders = 0
+        var waiting: [CheckedContinuation<Void, Never>] = []
+    }
+
     private let permits: Int
-    private var holders = 0
-    private var waiting: [CheckedContinuation<Void, Never>] = []
+    private let state = Mutex(State())
 
     init(permits: Int) {
         precondition(permits > 0, "a queue needs at least one permit")
@@ -11,50 +20,60 @@ actor FairQueue {
     }
 
     func acquire() async {
-        guard holders >= permits else {
-            holders += 1
-            return
+        if tryAcquire() { return }
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            // A permit may have come back since the first try: take it rather than wait for none.
+            let queued = state.withLock { state in
+                if state.holders < permits {
+                    state.holders += 1
+                    return false
+                }
+                state.waiting.append(waiter)
+                return true
+            }
+            if !queued { waiter.resume() }
         }
-        await withCheckedContinuation { waiting.append($0) }
     }
+
+    /// How many wait for a permit.
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
 
     /// Takes a permit only if one is free and nobody waits for it.
     func tryAcquire() -> Bool {
-        guard holders < permits else { return false }
-        holders += 1
-        return true
+        state.withLock { state in
+            guard state.holders < permits else { return false }
+            state.holders += 1
+            return true
+        }
     }
 
     /// Hands the permit to the longest waiter, if any.
     func release() {
-        if waiting.isEmpty {
-            holders -= 1
-        } else {
-            waiting.removeFirst().resume()
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiting.isEmpty {
+                state.holders -= 1
+                return nil
+            }
+            return state.waiting.removeFirst()
         }
+        next?.resume()
     }
 
     /// Runs `body` holding a permit if one is free at once; nil otherwise.
-    nonisolated func runIfFree<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T? {
-        guard await tryAcquire() else { return nil }
+    func runIfFree<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T? {
+        guard tryAcquire() else { return nil }
         return try await holding(body)
     }
 
     /// Runs `body` holding a permit.
-    nonisolated func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         await acquire()
         return try await holding(body)
     }
 
     /// Runs `body` with a permit already taken, and gives it back whatever happens.
-    private nonisolated func holding<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        do {
-            let result = try await body()
-            await release()
-            return result
-        } catch {
-            await release()
-            throw error
-        }
+    private func holding<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        defer { release() }
+        return try await body()
     }
 }
