@@ -158,4 +158,29 @@ import LabAtlasCore
             #expect(home.body.contains(French.number(publicProjects)))
         }
     }
+
+    /// Several counts read together (the home page's figures) equal each read
+    /// alone, for a visitor and an administrator (kept counts, one statement)
+    /// and for a member (counted from the items), with none, one and two filters.
+    @Test func countsReadTogetherEqualEachAlone() async throws {
+        try await withDemoApp { app in
+            let stage = try #require(try await Project.query(on: app.db).first()).stage
+            let member = try await Reader.load(account: .init(id: UUID(), name: "Membre", email: "m@example.org", isAdmin: false), on: app.db)
+            let admin = Reader.system
+            for reader in [Reader.anonymous, admin, member] {
+                var queries = ItemType.allCases.map { ListQuery(type: $0, reader: reader) }
+                var staged = ListQuery(type: .projects, reader: reader)
+                staged.filters["stage"] = stage.rawValue
+                var themed = staged
+                themed.filters["theme"] = "numerique"
+                var upcoming = ListQuery(type: .events, reader: reader)
+                upcoming.filters["when"] = "upcoming"
+                queries += [staged, themed, upcoming]
+                var alone: [Int] = []
+                for query in queries { alone.append(try await query.count(on: app.db)) }
+                #expect(try await ListQuery.counts(queries, on: app.db) == alone)
+                #expect(alone.filter { $0 > 0 }.count >= ItemType.allCases.count)
+            }
+        }
+    }
 }

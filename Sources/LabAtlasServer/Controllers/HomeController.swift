@@ -20,14 +20,18 @@ struct HomeController: RouteCollection {
         activeLabs.filters["maturity"] = Maturity.active.rawValue
         var upcoming = ListQuery(type: .events, reader: req.reader)
         upcoming.filters["when"] = "upcoming"
-        let figures = [
-            KeyFigure(value: French.number(try await repository.count(.labs)), label: "labs d'innovation publique", href: "/labs"),
-            KeyFigure(value: French.number(try await activeLabs.count(on: req.db)), label: "labs actifs", href: "/labs?maturity=active"),
-            KeyFigure(value: French.number(try await repository.count(.projects)), label: "projets accompagnés", href: "/projects"),
-            KeyFigure(value: French.number(try await repository.count(.sessions)), label: "sessions de travail", href: "/sessions"),
-            KeyFigure(value: French.number(try await repository.count(.experiences)), label: "retours d'expérience", href: "/experiences"),
-            KeyFigure(value: French.number(try await upcoming.count(on: req.db)), label: "événements à venir", href: "/events?when=upcoming"),
+        let counted: [(query: ListQuery, label: String, href: String)] = [
+            (ListQuery(type: .labs, reader: req.reader), "labs d'innovation publique", "/labs"),
+            (activeLabs, "labs actifs", "/labs?maturity=active"),
+            (ListQuery(type: .projects, reader: req.reader), "projets accompagnés", "/projects"),
+            (ListQuery(type: .sessions, reader: req.reader), "sessions de travail", "/sessions"),
+            (ListQuery(type: .experiences, reader: req.reader), "retours d'expérience", "/experiences"),
+            (upcoming, "événements à venir", "/events?when=upcoming"),
         ]
+        let counts = try await ListQuery.counts(counted.map(\.query), on: req.db)
+        let figures = zip(counted, counts).map { figure, count in
+            KeyFigure(value: French.number(count), label: figure.label, href: figure.href)
+        }
         let recentProjects = ListQuery.recent(.projects, reader: req.reader)
         let recentExperiences = ListQuery.recent(.experiences, reader: req.reader)
         var recentSessions = ListQuery(type: .sessions, reader: req.reader)

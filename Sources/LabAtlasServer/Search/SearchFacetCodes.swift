@@ -30,6 +30,20 @@ struct SearchFacetCodes {
         }
     }
 
+    /// Writes the codes of documents just inserted: their numbers are new,
+    /// so no code or posting of theirs exists to replace.
+    func insertForNewDocuments(itemIDs: [UUID]) async throws {
+        for start in stride(from: 0, to: itemIDs.count, by: 500) {
+            let chunk = Array(itemIDs[start..<min(start + 500, itemIDs.count)])
+            try await numberNewValues(SQLQueryString("WHERE item_id IN (\(binds: chunk))"))
+            try await insertCodes(SQLQueryString("WHERE d.id IN (\(binds: chunk))"))
+            if postingLists {
+                try await changePostings(from: [], to: try await postings(
+                    SQLQueryString("doc_id IN (SELECT doc_id FROM search_docs WHERE id IN (\(binds: chunk)))")))
+            }
+        }
+    }
+
     /// Every indexed document's codes, from scratch (the migration that adds them).
     func refreshAll() async throws {
         // SQLite reads ON CONFLICT after a bare SELECT as a join clause: the WHERE settles it.

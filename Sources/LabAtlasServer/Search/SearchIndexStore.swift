@@ -55,7 +55,7 @@ struct SearchIndexStore {
         var deltas: [String: Int64] = [:]
         for document in documents { for term in document.distinctTerms { deltas[term, default: 0] += 1 } }
         try await adjustTermCounts(deltas)
-        try await facetCodes.refresh(itemIDs: documents.map(\.id))
+        try await facetCodes.insertForNewDocuments(itemIDs: documents.map(\.id))
     }
 
     func remove(ids: [UUID]) async throws {
@@ -107,12 +107,10 @@ struct SearchIndexStore {
     /// The statistics row is always locked before any term row, so concurrent
     /// writers on PostgreSQL queue instead of deadlocking.
     private func adjustTotals(rows: Int, tokens: Int, sequences: Int) async throws -> Int64 {
-        try await database.raw("""
+        let next = try await database.raw("""
             UPDATE search_stats SET row_count = row_count + \(bind: rows), token_count = token_count + \(bind: tokens),
-                next_sequence = next_sequence + \(bind: sequences) WHERE id = 1
-            """).run()
-        let next = try await database.select().column("next_sequence").from(SearchSchema.statistics)
-            .where("id", .equal, SQLBind(1)).first()?.decode(column: "next_sequence", as: Int64.self) ?? Int64(sequences + 1)
+                next_sequence = next_sequence + \(bind: sequences) WHERE id = 1 RETURNING next_sequence
+            """).first()?.decode(column: "next_sequence", as: Int64.self) ?? Int64(sequences + 1)
         return next - Int64(sequences)
     }
 

@@ -32,6 +32,27 @@ struct ItemCounts {
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
+    /// Several counts of `count(_:filters:visibilities:)` in one statement, in the order asked.
+    func counts(_ lists: [(type: ItemType, filters: [String: String])], visibilities: [Visibility]) async throws -> [Int] {
+        guard !lists.isEmpty else { return [] }
+        let parts = lists.enumerated().map { index, list -> SQLQueryString in
+            let given = list.filters.sorted { $0.key < $1.key }
+            let first = given.first, second = given.dropFirst().first
+            return """
+                SELECT \(literal: index) AS k, CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM item_counts
+                WHERE item_type = \(bind: list.type.rawValue) AND facet = \(bind: first?.key ?? "") AND value = \(bind: first?.value ?? "")
+                AND facet2 = \(bind: second?.key ?? "") AND value2 = \(bind: second?.value ?? "")
+                AND visibility IN (\(binds: visibilities.map(\.rawValue)))
+                """
+        }
+        var counts = Array(repeating: 0, count: lists.count)
+        for row in try await database.raw(parts.joined(separator: " UNION ALL ")).all() {
+            let index = try row.decode(column: "k", as: Int.self)
+            if counts.indices.contains(index) { counts[index] = try row.decode(column: "n", as: Int.self) }
+        }
+        return counts
+    }
+
     /// For each of `facets`, its values held by live items of `type` in
     /// `visibilities` — among those holding `given`, when there is one — and how many.
     func values(_ type: ItemType, facets: Set<String>, given: (facet: String, value: String)? = nil,

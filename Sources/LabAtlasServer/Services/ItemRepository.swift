@@ -58,10 +58,6 @@ struct ItemRepository {
             return dto
         }
     }
-
-    func count(_ type: ItemType) async throws -> Int {
-        try await ListQuery(type: type, reader: reader).count(on: database)
-    }
 }
 
 extension ItemRepository {

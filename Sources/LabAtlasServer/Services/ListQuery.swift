@@ -93,10 +93,32 @@ struct ListQuery: Sendable {
         return try row?.decode(column: "n", as: Int.self) ?? 0
     }
 
+    /// The counts of several lists, in order: those `item_counts` holds in one statement.
+    static func counts(_ queries: [ListQuery], on database: any Database) async throws -> [Int] {
+        let held = queries.indices.filter { queries[$0].keptVisibilities != nil }
+        let visibilities = held.map { queries[$0].keptVisibilities ?? [] }
+        var counts = Array(repeating: 0, count: queries.count)
+        if let first = visibilities.first, visibilities.allSatisfy({ $0 == first }) {
+            let kept = try await ItemCounts(database: try database.sql)
+                .counts(held.map { (queries[$0].type, queries[$0].filters) }, visibilities: first)
+            for (index, count) in zip(held, kept) { counts[index] = count }
+            for index in queries.indices where !held.contains(index) { counts[index] = try await queries[index].count(on: database) }
+        } else {
+            for index in queries.indices { counts[index] = try await queries[index].count(on: database) }
+        }
+        return counts
+    }
+
+    /// The visibilities whose counts `item_counts` holds for this list, when it holds them.
+    private var keptVisibilities: [Visibility]? {
+        guard let visibilities = ItemCounts.visibilities(of: reader), ItemCounts.holds(filters) else { return nil }
+        return visibilities
+    }
+
     /// The count `item_counts` holds for this list, when it holds it: a reader
     /// who sees whole visibilities, and at most two facet filters.
     private func keptCount(on database: any Database) async throws -> Int? {
-        guard let visibilities = ItemCounts.visibilities(of: reader), ItemCounts.holds(filters) else { return nil }
+        guard let visibilities = keptVisibilities else { return nil }
         return try await ItemCounts(database: try database.sql).count(type, filters: filters, visibilities: visibilities)
     }
 
