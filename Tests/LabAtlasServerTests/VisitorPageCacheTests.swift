@@ -377,8 +377,14 @@ import LabAtlasCore
                 dto.summary = "Premier résumé de « \(title) »."
                 projects.append((dto, try await writer.save(ProjectKind.self, dto)))
             }
-            _ = try await app.get("/projects")
+            let withKeptCards = try await app.get("/projects").body
             #expect(app.visitorCards.statistics.cards == 3)
+            #expect(withKeptCards.contains("<article class=\"card\">") && withKeptCards.contains("Premier résumé de « Bornes de recharge »"))
+            // A kept card is rendered once and inserted as it is: the page is the one its cards, rendered in place, make.
+            let (pages, cards) = (app.visitorPages, app.visitorCards)
+            (app.visitorPages, app.visitorCards) = (VisitorPageCache(capacity: 0), VisitorCardCache(capacity: 0))
+            #expect(try await app.get("/projects").body == withKeptCards)
+            (app.visitorPages, app.visitorCards) = (pages, cards)
 
             // A new project: the list is rendered again, with the three cards kept.
             var other = ProjectDTO(title: "Répit des proches")

@@ -11,6 +11,8 @@ struct ItemRepository {
     let reader: Reader
     /// Visitors' cards kept across requests (`VisitorCardCache`); nil builds every card.
     var keptCards: VisitorCardCache? = nil
+    /// Renders a card as pages show it, so that a kept card is rendered once.
+    var renderCard: (@Sendable (Card) async throws -> String)? = nil
 
     var links: LinkResolver { LinkResolver(database: database, reader: reader) }
 

@@ -93,6 +93,17 @@ extension Application {
 extension Request {
     /// The repository of this request's reader, keeping visitors' cards.
     var repository: ItemRepository {
-        ItemRepository(database: db, reader: reader, keptCards: application.visitorCards)
+        ItemRepository(database: db, reader: reader, keptCards: application.visitorCards) { card in
+            try await self.renderCardFragment(card)
+        }
+    }
+
+    /// `card.leaf` alone: what a page's `#extend("card")` writes for it.
+    private func renderCardFragment(_ card: Card) async throws -> String {
+        struct Fragment: Encodable { var card: Card }
+        var unrendered = card
+        unrendered.html = nil
+        let view = try await self.view.render("card", Fragment(card: unrendered))
+        return String(buffer: view.data).trimmingCharacters(in: .newlines)
     }
 }

@@ -22,7 +22,9 @@ extension ItemRepository {
         }
         let missing = ids.filter { found[$0] == nil }
         // A kept card is of an item visitors saw with these references, visibility included; the others are read for them.
-        for (id, card) in missing.isEmpty ? [] : try await builtCards(kind, ids: missing) {
+        for (id, built) in missing.isEmpty ? [] : try await builtCards(kind, ids: missing) {
+            var card = built
+            if let renderCard { card.html = try await renderCard(card) }
             found[id] = card
             kept.keep(card, for: id, references: stamps.references, version: stamps.versions[id] ?? 0)
         }

@@ -40,6 +40,25 @@ struct Card: Encodable, Sendable {
     var meta: [String] = []
     var badges: [Badge] = []
     var excerpt: String?
+    /// The card as `card.leaf` renders it, once kept for visitors
+    /// (`VisitorCardCache`): pages then insert it as it is.
+    var html: String?
+
+    private enum CodingKeys: String, CodingKey {
+        case title, href, kicker, meta, badges, excerpt, html
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        // A rendered card needs nothing else: its fields would only be encoded to be skipped.
+        if let html { return try container.encode(html, forKey: .html) }
+        try container.encode(title, forKey: .title)
+        try container.encode(href, forKey: .href)
+        try container.encodeIfPresent(kicker, forKey: .kicker)
+        try container.encode(meta, forKey: .meta)
+        try container.encode(badges, forKey: .badges)
+        try container.encodeIfPresent(excerpt, forKey: .excerpt)
+    }
 }
 
 struct Badge: Encodable, Sendable {
