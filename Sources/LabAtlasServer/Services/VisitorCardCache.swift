@@ -12,9 +12,12 @@ import LabAtlasCore
 /// then builds only the cards of the items written since, instead of reading
 /// every item, its links and their names, and shortening its Markdown.
 ///
-/// Bounded in cards, 256 a megabyte of `LABATLAS_PAGE_CACHE_MB` (a card is
-/// under a kilobyte: about a quarter more memory; 0 keeps none): past the
-/// bound it starts afresh, which a few pages refill.
+/// A kept card also carries its HTML (`Card.html`), rendered once, which
+/// pages insert as it is.
+///
+/// Bounded in cards, 256 a megabyte of `LABATLAS_PAGE_CACHE_MB` (a card with
+/// its HTML is one to two kilobytes: under half as much memory again; 0
+/// keeps none): past the bound it starts afresh, which a few pages refill.
 final class VisitorCardCache: Sendable {
     private struct Kept {
         var references: Int64
