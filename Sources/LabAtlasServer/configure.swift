@@ -86,6 +86,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.leaf.tags["some"] = SomeTag()
     app.visitorPages = VisitorPageCache(capacity: VisitorPageCache.capacity(environment: Environment.get("LABATLAS_PAGE_CACHE_MB")))
     app.visitorCards = VisitorCardCache(capacity: VisitorCardCache.capacity(pageBytes: app.visitorPages.capacity))
+    app.visitorJSON = VisitorJSONCache(capacity: VisitorJSONCache.capacity(pageBytes: app.visitorPages.capacity))
     app.lifecycle.use(VisitorPageCacheReport())
 
     // Sessions live in the database, so every instance behind a load balancer shares them.

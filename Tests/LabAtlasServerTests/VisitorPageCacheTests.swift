@@ -378,7 +378,7 @@ import LabAtlasCore
                 projects.append((dto, try await writer.save(ProjectKind.self, dto)))
             }
             let withKeptCards = try await app.get("/projects").body
-            #expect(app.visitorCards.statistics.cards == 3)
+            #expect(app.visitorCards.statistics.items == 3)
             #expect(withKeptCards.contains("<article class=\"card\">") && withKeptCards.contains("Premier résumé de « Bornes de recharge »"))
             // A kept card is rendered once and inserted as it is: the page is the one its cards, rendered in place, make.
             let (pages, cards) = (app.visitorPages, app.visitorCards)
@@ -418,6 +418,52 @@ import LabAtlasCore
             try await writer.save(ProjectKind.self, dto, existing: project)
             #expect(!(try await app.get("/projects").body.contains("Bornes de recharge")))
             #expect(!(try await app.get("/labs/\(lab.slug)").body.contains("Bornes de recharge")))
+        }
+    }
+
+    /// The read API's lists write a visitor's items from their kept JSON: the
+    /// same bytes and headers as encoding them whole, cursor included; an
+    /// edited item is written afresh, the others are kept.
+    @Test func apiListsWriteKeptItemsAsEncodingThemWould() async throws {
+        // Its own application: it edits an item and swaps the caches, which the shared demo's readers must not see.
+        try await withApp { app in
+            _ = try await DemoLoader(database: app.db).load()
+            func fetch(_ path: String) async throws -> (body: String, type: String?) {
+                let page = try await app.get(path)
+                #expect(page.status == .ok, "\(path)")
+                return (page.body, page.headers.first(name: .contentType))
+            }
+            let paths = ["/api/v1/projects?limit=3", "/api/v1/labs?limit=50", "/api/v1/networks"]
+            var kept: [String: (body: String, type: String?)] = [:]
+            for path in paths { kept[path] = try await fetch(path) }
+            let firstPage = try #require(kept[paths[0]]?.body)
+            let firstObject = try #require(try JSONSerialization.jsonObject(with: Data(firstPage.utf8)) as? [String: Any])
+            let cursor = try #require(firstObject["next_cursor"] as? String)
+            let second = "/api/v1/projects?limit=3&cursor=\(cursor)"
+            kept[second] = try await fetch(second)
+            #expect(app.visitorJSON.statistics.items > 3)
+
+            let (pages, json) = (app.visitorPages, app.visitorJSON)
+            (app.visitorPages, app.visitorJSON) = (VisitorPageCache(capacity: 0), VisitorJSONCache(capacity: 0))
+            for path in paths + [second] {
+                let encoded = try await fetch(path)
+                #expect(encoded.body == kept[path]?.body, "\(path)")
+                #expect(encoded.type == kept[path]?.type, "\(path)")
+            }
+            (app.visitorPages, app.visitorJSON) = (pages, json)
+
+            // One project's summary edited: its item alone is written afresh.
+            let slug = try #require((firstObject["items"] as? [[String: Any]])?.first?["slug"] as? String)
+            let project = try #require(try await Project.query(on: app.db).filter(\.$slug == slug).first())
+            var dto = try #require(try await ItemRepository(database: app.db, reader: .system).dtos(ProjectKind.self, [project]).first)
+            dto.summary = "Un résumé réécrit pour l'API."
+            try await ItemWriter(database: app.db).save(ProjectKind.self, dto, existing: project)
+            let before = app.visitorJSON.statistics
+            let edited = try await fetch(paths[0]).body
+            #expect(edited.contains("Un résumé réécrit pour l'API."))
+            let after = app.visitorJSON.statistics
+            #expect(after.built == before.built + 1, "\(before) → \(after)")
+            #expect(after.hits == before.hits + 2, "\(before) → \(after)")
         }
     }
 

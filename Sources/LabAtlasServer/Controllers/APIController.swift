@@ -39,10 +39,33 @@ struct APIController<K: ItemKind>: RouteCollection {
         let rows = try await parameters.query(for: K.type, reader: req.reader)
             .ids(afterSlug: paging.afterSlug, limit: paging.limit + 1, on: req.db)
         let pageRows = Array(rows.prefix(paging.limit))
-        let models = try await repository.models(K.self, ids: pageRows.map(\.id))
-        let body = ListResponse(items: try await repository.dtos(K.self, models),
-                                nextCursor: rows.count > paging.limit ? pageRows.last.map { Cursor.encode(slug: $0.slug) } : nil)
-        return try await body.encodeResponse(for: req)
+        let nextCursor = rows.count > paging.limit ? pageRows.last.map { Cursor.encode(slug: $0.slug) } : nil
+        let kept = req.application.visitorJSON
+        guard kept.capacity > 0, !req.reader.isSignedIn, !req.reader.seesEverything else {
+            let models = try await repository.models(K.self, ids: pageRows.map(\.id))
+            return try await ListResponse(items: try await repository.dtos(K.self, models), nextCursor: nextCursor).encodeResponse(for: req)
+        }
+        // A visitor's items are kept as JSON and written into the list as they are:
+        // the same bytes `ListResponse` writes (keys sorted, no spaces).
+        let encoder = try ContentConfiguration.global.requireEncoder(for: .json)
+        func json<T: Encodable & Sendable>(_ value: T) throws -> ByteBuffer {
+            var buffer = ByteBuffer(), headers = HTTPHeaders()
+            try encoder.encode(JSONItem(value), to: &buffer, headers: &headers)
+            return buffer
+        }
+        let items = try await kept.values(of: pageRows.map(\.id), on: try req.db.sql) { missing in
+            let models = try await repository.models(K.self, ids: missing)
+            return try zip(models, try await repository.dtos(K.self, models)).map { model, dto in (try model.requiredID, try json(dto)) }
+        }
+        var body = ByteBuffer(string: #"{"items":["#)
+        for (index, item) in items.enumerated() {
+            if index > 0 { body.writeString(",") }
+            body.writeImmutableBuffer(item)
+        }
+        body.writeString(#"],"next_cursor":"#)
+        if let nextCursor { body.writeImmutableBuffer(try json(nextCursor)) } else { body.writeString("null") }
+        body.writeString("}")
+        return Response(status: .ok, headers: ["Content-Type": "application/json; charset=utf-8"], body: .init(buffer: body))
     }
 
     @Sendable func show(req: Request) async throws -> Response {

@@ -144,7 +144,7 @@ struct VisitorPageCacheReport: LifecycleHandler {
         application.logger.notice("""
             Pages kept for visitors: \(statistics.hits) of \(statistics.hits + statistics.misses) served again; \(statistics.pages) \
             pages kept (\(statistics.bytes / 1024) kB of \(cache.capacity / 1024)). By section: \(sections). Cards: \(cards.hits) \
-            of \(cards.hits + cards.built) served again, \(cards.cards) kept.
+            of \(cards.hits + cards.built) served again, \(cards.items) kept.
             """)
     }
 }

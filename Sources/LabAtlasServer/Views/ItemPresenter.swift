@@ -14,21 +14,13 @@ extension ItemRepository {
         guard let kept = keptCards, kept.capacity > 0, !ids.isEmpty, !reader.isSignedIn, !reader.seesEverything else {
             return try await builtCards(kind, ids: ids).map(\.card)
         }
-        // Read before the cards are built: a write in between makes a card newer than its stamp, never older.
-        let stamps = try await kept.stamps(of: ids, on: try database.sql)
-        var found: [UUID: Card] = [:]
-        for id in ids {
-            if let card = kept.card(id, references: stamps.references, version: stamps.versions[id] ?? 0) { found[id] = card }
+        return try await kept.values(of: ids, on: try database.sql) { missing in
+            var built = try await builtCards(kind, ids: missing)
+            if let renderCard {
+                for index in built.indices { built[index].card.html = try await renderCard(built[index].card) }
+            }
+            return built.map { ($0.id, $0.card) }
         }
-        let missing = ids.filter { found[$0] == nil }
-        // A kept card is of an item visitors saw with these references, visibility included; the others are read for them.
-        for (id, built) in missing.isEmpty ? [] : try await builtCards(kind, ids: missing) {
-            var card = built
-            if let renderCard { card.html = try await renderCard(card) }
-            found[id] = card
-            kept.keep(card, for: id, references: stamps.references, version: stamps.versions[id] ?? 0)
-        }
-        return ids.compactMap { found[$0] }
     }
 
     private func builtCards<K: ItemPresenter>(_ kind: K.Type, ids: [UUID]) async throws -> [(id: UUID, card: Card)] {
