@@ -433,7 +433,8 @@ import LabAtlasCore
                 #expect(page.status == .ok, "\(path)")
                 return (page.body, page.headers.first(name: .contentType))
             }
-            let paths = ["/api/v1/projects?limit=3", "/api/v1/labs?limit=50", "/api/v1/networks"]
+            // An empty page too: no item to stamp.
+            let paths = ["/api/v1/projects?limit=3", "/api/v1/labs?limit=50", "/api/v1/networks", "/api/v1/projects?stage=abandoned&theme=sociale&region=Corse"]
             var kept: [String: (body: String, type: String?)] = [:]
             for path in paths { kept[path] = try await fetch(path) }
             let firstPage = try #require(kept[paths[0]]?.body)
@@ -441,6 +442,7 @@ import LabAtlasCore
             let cursor = try #require(firstObject["next_cursor"] as? String)
             let second = "/api/v1/projects?limit=3&cursor=\(cursor)"
             kept[second] = try await fetch(second)
+            #expect(kept[paths[3]]?.body == #"{"items":[],"next_cursor":null}"#)
             #expect(app.visitorJSON.statistics.items > 3)
 
             let (pages, json) = (app.visitorPages, app.visitorJSON)

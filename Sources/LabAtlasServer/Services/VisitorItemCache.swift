@@ -84,6 +84,8 @@ final class VisitorItemCache<Value: Sendable>: Sendable {
     /// others made by `make` (from the visible ones among them) and kept.
     func values(of ids: [UUID], on sql: any SQLDatabase,
                 make: ([UUID]) async throws -> [(id: UUID, value: Value)]) async throws -> [Value] {
+        // No ids, nothing to read: PostgreSQL refuses `IN ()`.
+        guard !ids.isEmpty else { return [] }
         // Read before the values are made: a write in between makes a value newer than its stamp, never older.
         let stamps = try await stamps(of: ids, on: sql)
         var found: [UUID: Value] = [:]

@@ -141,10 +141,12 @@ struct VisitorPageCacheReport: LifecycleHandler {
         guard cache.capacity > 0, statistics.hits + statistics.misses > 0 else { return }
         let sections = cache.sections.map { "\($0.section) \($0.hits)/\($0.hits + $0.misses)" }.joined(separator: ", ")
         let cards = application.visitorCards.statistics
+        let json = application.visitorJSON.statistics
         application.logger.notice("""
             Pages kept for visitors: \(statistics.hits) of \(statistics.hits + statistics.misses) served again; \(statistics.pages) \
             pages kept (\(statistics.bytes / 1024) kB of \(cache.capacity / 1024)). By section: \(sections). Cards: \(cards.hits) \
-            of \(cards.hits + cards.built) served again, \(cards.items) kept.
+            of \(cards.hits + cards.built) served again, \(cards.items) kept. API list items: \(json.hits) of \(json.hits + json.built) \
+            served again, \(json.items) kept.
             """)
     }
 }
