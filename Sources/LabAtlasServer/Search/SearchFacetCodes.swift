@@ -31,7 +31,9 @@ struct SearchFacetCodes {
     }
 
     /// Writes the codes of documents just inserted: their numbers are new,
-    /// so no code or posting of theirs exists to replace.
+    /// so no code or posting of theirs exists to replace. Their items have
+    /// no other document: `upsert` removes it first, rebuilds start empty,
+    /// and a document and its texts are always written together.
     func insertForNewDocuments(itemIDs: [UUID]) async throws {
         for start in stride(from: 0, to: itemIDs.count, by: 500) {
             let chunk = Array(itemIDs[start..<min(start + 500, itemIDs.count)])
