@@ -98,6 +98,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     }
 
     let requestsInFlight = RequestsInFlight()
+    app.requestsInFlight = requestsInFlight
     app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight))
     // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()

@@ -104,7 +104,10 @@ import SQLKit
             return String(try row?.decode(column: "n", as: Int.self) ?? 0)
         }
         let answer = Task { try await app.testing().sendRequest(.GET, "/slow") }
-        try await Task.sleep(for: .milliseconds(50))
+        // Stopping begins once the request is under way, however slowly a busy machine starts it.
+        let clock = ContinuousClock(), deadline = clock.now.advanced(by: .seconds(10))
+        while app.requestsInFlight.current == 0, clock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(app.requestsInFlight.current == 1)
         try await app.asyncShutdown()
         let response = try await answer.value
         #expect(response.status == .ok)

@@ -54,3 +54,15 @@ struct DrainRequestsOnShutdown: LifecycleHandler {
         }
     }
 }
+
+extension Application {
+    private struct RequestsInFlightKey: StorageKey {
+        typealias Value = RequestsInFlight
+    }
+
+    /// The requests under way, as the middleware counts them.
+    var requestsInFlight: RequestsInFlight {
+        get { storage[RequestsInFlightKey.self] ?? RequestsInFlight() }
+        set { storage[RequestsInFlightKey.self] = newValue }
+    }
+}
