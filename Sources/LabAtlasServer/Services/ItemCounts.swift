@@ -23,13 +23,7 @@ struct ItemCounts {
 
     /// Live items of `type` in `visibilities` holding every value of `filters` (`holds(filters)`).
     func count(_ type: ItemType, filters: [String: String] = [:], visibilities: [Visibility]) async throws -> Int {
-        let given = filters.sorted { $0.key < $1.key }
-        let first = given.first, second = given.dropFirst().first
-        let row = try await rows(type, given: second.map { ($0.key, $0.value) }, visibilities: visibilities,
-                                 database.select().column(SQLRaw("CAST(COALESCE(SUM(n), 0) AS BIGINT)"), as: "n"))
-            .where("facet", .equal, SQLBind(first?.key ?? "")).where("value", .equal, SQLBind(first?.value ?? ""))
-            .first()
-        return try row?.decode(column: "n", as: Int.self) ?? 0
+        try await counts([(type, filters)], visibilities: visibilities).first ?? 0
     }
 
     /// Several counts of `count(_:filters:visibilities:)` in one statement, in the order asked.
