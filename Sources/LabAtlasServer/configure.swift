@@ -99,7 +99,9 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
 
     let requestsInFlight = RequestsInFlight()
     app.requestsInFlight = requestsInFlight
-    app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight))
+    let backgroundWrites = BackgroundWrites()
+    app.backgroundWrites = backgroundWrites
+    app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight, backgroundWrites: backgroundWrites))
     // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()
     app.middleware.use(AsyncMiddlewareChain([

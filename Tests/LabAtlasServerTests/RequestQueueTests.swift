@@ -114,6 +114,31 @@ import SQLKit
         #expect(response.body.string == "7")
     }
 
+    /// Background writes run after the caller has gone on, no more than their
+    /// limit wait at once, and a failed one is dropped without harm.
+    @Test func backgroundWritesAreBounded() async throws {
+        let writes = BackgroundWrites(limit: 2)
+        let gate = FairQueue(permits: 1)
+        await gate.acquire()
+        let done = Mutex(0)
+        for _ in 0..<2 {
+            #expect(writes.start { await gate.acquire(); gate.release(); done.withLock { $0 += 1 } })
+        }
+        #expect(!writes.start { done.withLock { $0 += 100 } }, "a third waits beyond the limit")
+        #expect(!(await writes.drained(within: .milliseconds(50))))
+        #expect(writes.current == 2)
+        gate.release()
+        #expect(await writes.drained(within: .seconds(5)))
+        #expect(done.withLock { $0 } == 2)
+
+        struct Refused: Error {}
+        #expect(writes.start { throw Refused() })
+        #expect(await writes.drained(within: .seconds(5)))
+        #expect(writes.start { done.withLock { $0 += 1 } })
+        #expect(await writes.drained(within: .seconds(5)))
+        #expect(done.withLock { $0 } == 3)
+    }
+
     @Test func drainingWaitsUpToItsBound() async {
         let requests = RequestsInFlight()
         #expect(await requests.drained(within: .milliseconds(10)))

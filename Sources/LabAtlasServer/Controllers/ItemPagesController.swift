@@ -52,7 +52,8 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
         let base = "/\(K.type.rawValue)/\(model.slug)"
         page.historyHref = base + "/history"
         if K.type.showsSimilarItems {
-            let similar = try await SimilarItems(service: SearchService(database: req.db, reader: req.reader)).find(for: id)
+            let similar = try await SimilarItems(service: SearchService(database: req.db, reader: req.reader),
+                                            backgroundWrites: req.application.backgroundWrites).find(for: id)
             if !similar.isEmpty {
                 page.related.append(RelatedGroup(heading: "Éléments similaires", cards: similar.map { hit in
                     Card(title: hit.title, href: "/\(hit.type.rawValue)/\(hit.slug)", kicker: hit.type.singularLabel,

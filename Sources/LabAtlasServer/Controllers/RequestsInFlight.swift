@@ -18,14 +18,19 @@ final class RequestsInFlight: Sendable {
 
     /// Waits until no request is under way, or `limit` has passed; true when none is left.
     func drained(within limit: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now.advanced(by: limit)
-        while current > 0 {
-            guard clock.now < deadline else { return false }
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        return true
+        await waitUntilNone({ self.current }, within: limit)
     }
+}
+
+/// Waits until `count` is zero, or `limit` has passed; true when it is zero.
+func waitUntilNone(_ count: () -> Int, within limit: Duration) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now.advanced(by: limit)
+    while count() > 0 {
+        guard clock.now < deadline else { return false }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return true
 }
 
 /// Counts every request in and out; first in the chain.
@@ -39,18 +44,24 @@ struct RequestsInFlightMiddleware: AsyncMiddleware {
     }
 }
 
-/// Stopping waits for the requests under way before the databases close.
+/// Stopping waits for the requests under way, then for the writes they
+/// handed over (`BackgroundWrites`), before the databases close.
 struct DrainRequestsOnShutdown: LifecycleHandler {
     let requests: RequestsInFlight
+    let backgroundWrites: BackgroundWrites
     var limit: Duration = .seconds(30)
 
     func shutdownAsync(_ application: Application) async {
         let left = requests.current
-        guard left > 0 else { return }
-        if await requests.drained(within: limit) {
-            application.logger.notice("Stopping: \(left) requests under way were let finish.")
-        } else {
-            application.logger.warning("Stopping: \(requests.current) requests still under way after \(limit).")
+        if left > 0 {
+            if await requests.drained(within: limit) {
+                application.logger.notice("Stopping: \(left) requests under way were let finish.")
+            } else {
+                application.logger.warning("Stopping: \(requests.current) requests still under way after \(limit).")
+            }
+        }
+        if !(await backgroundWrites.drained(within: limit)) {
+            application.logger.warning("Stopping: \(backgroundWrites.current) background writes still pending after \(limit).")
         }
     }
 }

@@ -53,10 +53,16 @@ struct KeptSimilarItems {
 
     /// Keeps `neighbours` for the item, unless it was saved since it was read
     /// for ranking (its document `rankedDocID` is gone): the list would
-    /// describe a text the item no longer has. Skipped while another write is
-    /// under way: a visitor's page never waits for saves (the next view keeps it).
-    func keep(_ neighbours: [UUID], for itemID: UUID, rankedDocID: Int64, sequence: Int64) async throws {
-        _ = try await database.writeTransactionIfIdle { transaction in
+    /// describe a text the item no longer has.
+    ///
+    /// A visitor's page never waits for saves: while another write is under
+    /// way, the list is handed to `later`, which keeps it once the saves ahead
+    /// are done (or drops it when too many wait; the next view ranks again).
+    /// Dropped at once, a list was ranked again at every view for as long as
+    /// saves kept coming.
+    func keep(_ neighbours: [UUID], for itemID: UUID, rankedDocID: Int64, sequence: Int64,
+              later: BackgroundWrites) async throws {
+        let write: @Sendable (any Database) async throws -> Void = { transaction in
             let sql = try transaction.sql
             guard try await sql.select().column("doc_id").from(SearchSchema.documents)
                 .where("doc_id", .equal, SQLBind(rankedDocID)).first() != nil else { return }
@@ -65,6 +71,9 @@ struct KeptSimilarItems {
                 .onConflict(with: ["item_id"]) { $0.set(excludedValueOf: "neighbours").set(excludedValueOf: "sequence") }
                 .run()
         }
+        guard try await database.writeTransactionIfIdle(write) == nil else { return }
+        let database = database
+        later.start { try await database.writeTransaction(write) }
     }
 
     /// Drops the lists of these items; called by every write of the search index.

@@ -7,6 +7,8 @@ import LabAtlasCore
 /// own distinctive terms — frequent in it, rare in the atlas.
 struct SimilarItems {
     let service: SearchService
+    /// Where a ranked list goes to be kept when a save holds the write lock.
+    let backgroundWrites: BackgroundWrites
     static let termCount = 8
 
     /// Neighbours kept for visitors: more than a page shows, so that one made
@@ -21,7 +23,8 @@ struct SimilarItems {
         if let neighbours = lookup.neighbours { return try await visibleHits(neighbours, limit: limit) }
         guard let ranked = try await rank(for: id, limit: Self.keptCount) else { return [] }
         // Keeping is a convenience: a page never fails for it (the next view ranks again).
-        try? await kept.keep(ranked.hits.map(\.id), for: id, rankedDocID: ranked.docID, sequence: lookup.sequence)
+        try? await kept.keep(ranked.hits.map(\.id), for: id, rankedDocID: ranked.docID, sequence: lookup.sequence,
+                             later: backgroundWrites)
         return Array(ranked.hits.prefix(limit))
     }
 

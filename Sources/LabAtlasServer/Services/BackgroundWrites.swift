@@ -1,0 +1,57 @@
+import Synchronization
+import Vapor
+
+/// Writes of derived data that a visitor's request hands over rather than
+/// waiting for the write lock: each runs once the saves ahead of it are done,
+/// after the page has been answered.
+///
+/// Only a few wait at a time: what they write (a kept similar-items list) is a
+/// convenience that the next view computes again when one is dropped. Stopping
+/// waits for them as for requests (`DrainRequestsOnShutdown`): one that reached
+/// the database after it closed would bring the process down.
+final class BackgroundWrites: Sendable {
+    private let pending = Atomic<Int>(0)
+    let limit: Int
+
+    init(limit: Int = 8) {
+        self.limit = limit
+    }
+
+    /// The writes started and not yet finished.
+    var current: Int { pending.load(ordering: .acquiring) }
+
+    /// Starts `write` unless `limit` writes are already pending; false when it was dropped.
+    /// A write that fails is dropped too: nothing waits for its result.
+    @discardableResult
+    func start(_ write: @escaping @Sendable () async throws -> Void) -> Bool {
+        var seen = pending.load(ordering: .relaxed)
+        while true {
+            guard seen < limit else { return false }
+            let (exchanged, original) = pending.compareExchange(expected: seen, desired: seen + 1, ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            seen = original
+        }
+        Task.detached { [self] in
+            defer { pending.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
+            try? await write()
+        }
+        return true
+    }
+
+    /// Waits until none is pending, or `limit` has passed; true when none is left.
+    func drained(within limit: Duration) async -> Bool {
+        await waitUntilNone({ self.current }, within: limit)
+    }
+}
+
+extension Application {
+    private struct BackgroundWritesKey: StorageKey {
+        typealias Value = BackgroundWrites
+    }
+
+    /// The application's background writes; set up by `configure`.
+    var backgroundWrites: BackgroundWrites {
+        get { storage[BackgroundWritesKey.self] ?? BackgroundWrites(limit: 0) }
+        set { storage[BackgroundWritesKey.self] = newValue }
+    }
+}
