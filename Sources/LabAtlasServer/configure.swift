@@ -102,6 +102,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     let backgroundWrites = BackgroundWrites()
     app.backgroundWrites = backgroundWrites
     app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight, backgroundWrites: backgroundWrites))
+    let concurrentRequests = RequestQueueMiddleware.concurrentRequests(environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))
     // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()
     app.middleware.use(AsyncMiddlewareChain([
@@ -109,8 +110,8 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
         SecurityHeadersMiddleware(),
         PageErrorMiddleware(environment: app.environment),
         FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil),
-        RequestQueueMiddleware(concurrentRequests: RequestQueueMiddleware.concurrentRequests(
-            environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))),
+        RequestQueueMiddleware(concurrentRequests: concurrentRequests, waitingLimit: RequestQueueMiddleware.waitingLimit(
+            environment: Environment.get("LABATLAS_QUEUE_LIMIT"), concurrentRequests: concurrentRequests)),
     ]))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(AsyncMiddlewareChain([ReaderMiddleware(), CSRFMiddleware()]))

@@ -82,6 +82,77 @@ import SQLKit
         }
     }
 
+    /// Answers once the test opens its gate.
+    struct GatedResponder: AsyncResponder {
+        let gate: FairQueue
+        func respond(to request: Request) async throws -> Response {
+            await gate.acquire()
+            gate.release()
+            return Response(status: .ok)
+        }
+    }
+
+    /// Beyond its length, the queue refuses a read at once (503 with
+    /// `Retry-After`) instead of queueing it; writes are never refused by it,
+    /// and those already queued are served.
+    @Test func aFullQueueRefusesAtOnce() async throws {
+        try await withApp { app in
+            let middleware = RequestQueueMiddleware(concurrentRequests: 1, waitingLimit: 1)
+            let gate = FairQueue(permits: 1)
+            await gate.acquire()
+            let responder = GatedResponder(gate: gate)
+            func request(_ method: HTTPMethod = .GET) -> Request {
+                Request(application: app, method: method, url: URI(string: "/labs"), on: app.eventLoopGroup.next())
+            }
+            let running = Task { try await middleware.respond(to: request(), chainingTo: responder) }
+            while gate.waitingCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
+            let queued = Task { try await middleware.respond(to: request(), chainingTo: responder) }
+            while middleware.queue.waitingCount < 1 { try await Task.sleep(for: .milliseconds(1)) }
+
+            do {
+                _ = try await middleware.respond(to: request(), chainingTo: responder)
+                Issue.record("a read beyond the queue's length was queued")
+            } catch let abort as Abort {
+                #expect(abort.status == .serviceUnavailable)
+                #expect(abort.headers.first(name: "Retry-After") == "5")
+                #expect(abort.reason.contains("Réessayez"))
+            }
+            let write = Task { try await middleware.respond(to: request(.POST), chainingTo: responder) }
+            while gate.waitingCount < 2 { try await Task.sleep(for: .milliseconds(1)) }
+
+            gate.release()
+            #expect(try await running.value.status == .ok)
+            #expect(try await queued.value.status == .ok)
+            #expect(try await write.value.status == .ok)
+        }
+    }
+
+    /// A refusal reaches the reader as a French page, or JSON under /api,
+    /// with its `Retry-After`.
+    @Test func aRefusalSaysWhenToComeBack() async throws {
+        try await withApp { app in
+            let refusal = Abort(.serviceUnavailable, headers: ["Retry-After": "5"], reason: "Réessayez dans quelques secondes.")
+            app.get("occupe") { _ -> String in throw refusal }
+            app.get("api", "v1", "occupe") { _ -> String in throw refusal }
+            let page = try await app.get("/occupe")
+            #expect(page.status == .serviceUnavailable)
+            #expect(page.headers.first(name: "Retry-After") == "5")
+            #expect(page.body.contains("Service momentanément indisponible"))
+            #expect(page.body.contains("Réessayez dans quelques secondes."))
+            let json = try await app.get("/api/v1/occupe")
+            #expect(json.status == .serviceUnavailable)
+            #expect(json.headers.first(name: "Retry-After") == "5")
+            #expect(json.body.contains("\"status\":503"))
+        }
+    }
+
+    @Test func theQueueLengthFallsBackToThirtyTwoARunningRequest() {
+        #expect(RequestQueueMiddleware.waitingLimit(environment: nil, concurrentRequests: 8) == 256)
+        #expect(RequestQueueMiddleware.waitingLimit(environment: "40", concurrentRequests: 8) == 40)
+        #expect(RequestQueueMiddleware.waitingLimit(environment: "-3", concurrentRequests: 8) == 256)
+        #expect(RequestQueueMiddleware.waitingLimit(environment: "beaucoup", concurrentRequests: 4) == 128)
+    }
+
     @Test func theSettingFallsBackToFourACore() {
         #expect(RequestQueueMiddleware.concurrentRequests(environment: nil, cores: 2) == 8)
         #expect(RequestQueueMiddleware.concurrentRequests(environment: "12", cores: 2) == 12)

@@ -26,19 +26,28 @@ struct PageErrorMiddleware: AsyncMiddleware {
             if status == .internalServerError {
                 request.logger.error("request failed: \(String(reflecting: error))")
             }
+            let response: Response
             if request.url.path.hasPrefix("/api/") {
-                return try await APIError(error: message, parameter: parameter, status: Int(status.code),
-                                          errors: (error as? APIValidation)?.errors)
+                response = try await APIError(error: message, parameter: parameter, status: Int(status.code),
+                                              errors: (error as? APIValidation)?.errors)
                     .encodeResponse(status: status, for: request)
+            } else {
+                let page = ErrorPage(layout: Layout(title: "\(status.code) — \(Self.heading(for: status)) — LabAtlas", section: "error"),
+                                     status: Int(status.code), heading: Self.heading(for: status), message: message)
+                do {
+                    response = try await request.renderPage("error", page, status: status)
+                } catch {
+                    request.logger.error("error page failed: \(String(reflecting: error))")
+                    response = Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: message))
+                }
             }
-            let page = ErrorPage(layout: Layout(title: "\(status.code) — \(Self.heading(for: status)) — LabAtlas", section: "error"),
-                                 status: Int(status.code), heading: Self.heading(for: status), message: message)
-            do {
-                return try await request.renderPage("error", page, status: status)
-            } catch {
-                request.logger.error("error page failed: \(String(reflecting: error))")
-                return Response(status: status, headers: ["Content-Type": "text/plain; charset=utf-8"], body: .init(string: message))
+            // What an error says beyond its message (`Retry-After`, `Allow`) goes with it.
+            if let abort = error as? any AbortError, status != .internalServerError {
+                for (name, value) in abort.headers where response.headers[name].isEmpty {
+                    response.headers.add(name: name, value: value)
+                }
             }
+            return response
         }
     }
 
@@ -67,6 +76,7 @@ struct PageErrorMiddleware: AsyncMiddleware {
         case 403: "Accès refusé"
         case 404: "Page introuvable"
         case 405: "Méthode non permise"
+        case 503: "Service momentanément indisponible"
         case 500...: "Erreur du serveur"
         default: status.reasonPhrase
         }
