@@ -244,6 +244,43 @@ import Vapor
         }
     }
 
+    /// A network's labs are written on each lab: the API shows them on the
+    /// network, takes them back unchanged, and refuses (422, naming `labs`)
+    /// a network write that would change them, instead of dropping the change.
+    @Test func aNetworksLabsAreRefusedRatherThanDropped() async throws {
+        try await withApp { app in
+            let world = try await TestWorld.make(app)
+            let token = try await world.token(for: TestWorld.admin)
+            let path = "/api/v1/networks/\(world.networkA.slug)"
+            let labs = [world.labA1.slug, world.labA2.slug]
+            func labsJSON(_ slugs: [String]) -> String { "[" + slugs.map { "\"\($0)\"" }.joined(separator: ",") + "]" }
+            func labCount(_ body: String) -> Int { labs.filter { body.contains("\"\($0)\"") }.count }
+
+            let created = try await Self.request(app, .POST, "/api/v1/networks", token: token,
+                                                  json: #"{"name": "Réseau C", "labs": \#(labsJSON([world.labB1.slug]))}"#)
+            #expect(created.status == .unprocessableEntity)
+            #expect(created.body.contains("\"field\":\"labs\""))
+            #expect(try await Self.request(app, .POST, "/api/v1/networks", token: token, json: #"{"name": "Réseau D", "labs": []}"#).status == .created)
+
+            let asRead = try await Self.request(app, .PUT, path, token: token,
+                                                 json: #"{"name": "Réseau A", "description": "Relu.", "labs": \#(labsJSON(labs.reversed()))}"#, ifMatch: "\"1\"")
+            #expect(asRead.status == .ok, "\(asRead.body)")
+            let leftOut = try await Self.request(app, .PUT, path, token: token, json: #"{"name": "Réseau A"}"#, ifMatch: "\"2\"")
+            #expect(leftOut.status == .ok)
+            #expect(labCount(leftOut.body) == 2, "left out, the labs stay")
+
+            let changed = try await Self.request(app, .PUT, path, token: token,
+                                                  json: #"{"name": "Réseau A", "labs": \#(labsJSON([world.labA1.slug]))}"#, ifMatch: "\"3\"")
+            #expect(changed.status == .unprocessableEntity)
+            #expect(changed.body.contains("\"field\":\"labs\""))
+            let patched = try await Self.request(app, .PATCH, path, token: token, json: #"{"labs": []}"#, ifMatch: "\"3\"")
+            #expect(patched.status == .unprocessableEntity)
+            let renamed = try await Self.request(app, .PATCH, path, token: token, json: #"{"name": "Réseau A bis"}"#, ifMatch: "\"3\"")
+            #expect(renamed.status == .ok)
+            #expect(labCount(try await app.get(path).body) == 2, "nothing was dropped")
+        }
+    }
+
     @Test func tokensOnlyWriteWhereTheirOwnerMay() async throws {
         try await withApp { app in
             let world = try await TestWorld.make(app)

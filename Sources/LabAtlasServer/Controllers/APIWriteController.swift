@@ -18,6 +18,7 @@ struct APIWriteController<K: ItemKind>: RouteCollection {
         let account = try signedIn(req)
         guard req.reader.canCreate(K.type) else { throw APIForbidden() }
         let dto = try decode(req.body.data)
+        try await checkWrittenElsewhere(req, dto, existing: nil, sent: req.body.data)
         let model = try await save(req, dto, existing: nil, base: nil, account: account, action: .create)
         let response = try await respond(req, model, status: .created)
         response.headers.replaceOrAdd(name: .location, value: "/api/v1/\(K.type.rawValue)/\(model.slug)")
@@ -30,6 +31,7 @@ struct APIWriteController<K: ItemKind>: RouteCollection {
         let base = try ifMatch(req)
         let dto = try decode(req.body.data)
         try checkSlug(dto, model)
+        try await checkWrittenElsewhere(req, dto, existing: model, sent: req.body.data)
         let saved = try await save(req, dto, existing: model, base: base, account: account, action: .update)
         return try await respond(req, saved, status: .ok)
     }
@@ -46,6 +48,7 @@ struct APIWriteController<K: ItemKind>: RouteCollection {
         for (key, value) in patch { merged[key] = value }
         let dto = try decode(ByteBuffer(data: try RevisionLog.encoder.encode(merged)))
         try checkSlug(dto, model)
+        try await checkWrittenElsewhere(req, dto, existing: model, sent: body)
         let saved = try await save(req, dto, existing: model, base: base, account: account, action: .update)
         return try await respond(req, saved, status: .ok)
     }
@@ -122,6 +125,25 @@ struct APIWriteController<K: ItemKind>: RouteCollection {
         @unknown default:
             return FieldError("body", "JSON illisible.")
         }
+    }
+
+    /// A field written on other items (a network's labs) is refused when the
+    /// body names it with other slugs than the reader reads on the item now,
+    /// rather than saved without it: nothing a client sends is silently
+    /// dropped. Left out, or sent back as read, it is fine.
+    private func checkWrittenElsewhere(_ req: Request, _ dto: K.DTO, existing: K.M?, sent body: ByteBuffer?) async throws {
+        let fields = K.writtenElsewhere(dto)
+        guard !fields.isEmpty, let body,
+              let named = try? JSONDecoder().decode([String: JSONValue].self, from: Data(buffer: body)),
+              fields.contains(where: { named[$0.field] != nil }) else { return }
+        var now: [(field: String, slugs: [String], message: String)] = []
+        if let existing, let read = try await ItemRepository(database: req.db, reader: req.reader).dtos(K.self, [existing]).first {
+            now = K.writtenElsewhere(read)
+        }
+        let errors = fields.filter { field in
+            named[field.field] != nil && Set(field.slugs) != Set(now.first { $0.field == field.field }?.slugs ?? [])
+        }.map { FieldError($0.field, $0.message) }
+        if !errors.isEmpty { throw APIValidation(errors) }
     }
 
     private func checkSlug(_ dto: K.DTO, _ model: K.M) throws {

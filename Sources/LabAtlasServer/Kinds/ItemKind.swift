@@ -39,6 +39,9 @@ protocol ItemKind: Sendable {
     static func facetValues(of model: M, links: ResolvedLinks) -> [(facet: String, value: String)]
     /// Relations pointing at this type whose sources appear in its DTO (a network's labs).
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { get }
+    /// The DTO's fields written on other items (a network's labs are each lab's
+    /// `networks`), with their slugs: shown, never saved from this item.
+    static func writtenElsewhere(_ dto: DTO) -> [(field: String, slugs: [String], message: String)]
     /// Blanks contact details (e-mails, phone numbers) for readers who may not see them.
     static func redactContacts(_ dto: inout DTO)
     /// What the search index reads: never a contact field, which not every reader may see.
@@ -47,6 +50,7 @@ protocol ItemKind: Sendable {
 
 extension ItemKind {
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { [] }
+    static func writtenElsewhere(_ dto: DTO) -> [(field: String, slugs: [String], message: String)] { [] }
     static func redactContacts(_ dto: inout DTO) {}
 }
 

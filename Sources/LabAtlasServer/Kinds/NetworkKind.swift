@@ -14,6 +14,9 @@ enum NetworkKind: ItemKind {
     }
     static func references(of dto: NetworkDTO) -> [(relation: LinkRelation, target: ItemType, field: String, slugs: [String])] { [] }
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { [(.networks, .labs)] }
+    static func writtenElsewhere(_ dto: NetworkDTO) -> [(field: String, slugs: [String], message: String)] {
+        [("labs", dto.labs, "Les labs d'un réseau s'indiquent sur chaque lab (son champ « networks ») : ce champ ne se modifie pas ici.")]
+    }
 
     static func apply(_ dto: NetworkDTO, to model: Network, today: CalendarDate) -> [FieldError] {
         model.name = dto.name.trimmingCharacters(in: .whitespacesAndNewlines)
