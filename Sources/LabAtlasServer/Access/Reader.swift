@@ -36,6 +36,9 @@ struct Reader: Sendable {
 
     var isSignedIn: Bool { account != nil }
     var seesEverything: Bool { isSystem || account?.isAdmin == true }
+    /// Signed out, and not the system: the reader whose pages, cards and
+    /// similar items may be kept and served again to every other visitor.
+    var isVisitor: Bool { !isSignedIn && !seesEverything }
 
     var memberLabIDs: Set<UUID> { Set(labRoles.keys) }
     var memberProjectIDs: Set<UUID> { Set(projectRoles.keys) }

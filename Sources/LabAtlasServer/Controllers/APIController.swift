@@ -41,7 +41,7 @@ struct APIController<K: ItemKind>: RouteCollection {
         let pageRows = Array(rows.prefix(paging.limit))
         let nextCursor = rows.count > paging.limit ? pageRows.last.map { Cursor.encode(slug: $0.slug) } : nil
         let kept = req.application.visitorJSON
-        guard kept.capacity > 0, !req.reader.isSignedIn, !req.reader.seesEverything else {
+        guard kept.capacity > 0, req.reader.isVisitor else {
             let models = try await repository.models(K.self, ids: pageRows.map(\.id))
             return try await ListResponse(items: try await repository.dtos(K.self, models), nextCursor: nextCursor).encodeResponse(for: req)
         }

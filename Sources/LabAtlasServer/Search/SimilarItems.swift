@@ -17,7 +17,7 @@ struct SimilarItems {
 
     func find(for id: UUID, limit: Int = 5) async throws -> [SearchHit] {
         // Members may have neighbours visitors may not see: theirs are ranked for them.
-        guard !service.reader.isSignedIn, !service.reader.seesEverything else { return try await rank(for: id, limit: limit)?.hits ?? [] }
+        guard service.reader.isVisitor else { return try await rank(for: id, limit: limit)?.hits ?? [] }
         let kept = KeptSimilarItems(database: service.database)
         let lookup = try await kept.lookup(id)
         if let neighbours = lookup.neighbours { return try await visibleHits(neighbours, limit: limit) }

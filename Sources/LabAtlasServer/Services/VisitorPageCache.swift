@@ -223,7 +223,7 @@ extension Request {
     /// visitor's GET, and a cache that keeps anything).
     private var visitorCache: (VisitorPageCache, any SQLDatabase)? {
         let cache = application.visitorPages
-        guard cache.capacity > 0, method == .GET, !reader.isSignedIn, !reader.seesEverything, let sql = db as? any SQLDatabase else { return nil }
+        guard cache.capacity > 0, method == .GET, reader.isVisitor, let sql = db as? any SQLDatabase else { return nil }
         return (cache, sql)
     }
 
