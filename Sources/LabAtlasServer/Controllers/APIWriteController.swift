@@ -136,7 +136,7 @@ struct APIWriteController<K: ItemKind>: RouteCollection {
         guard !fields.isEmpty, let body,
               let named = try? JSONDecoder().decode([String: JSONValue].self, from: Data(buffer: body)),
               fields.contains(where: { named[$0.field] != nil }) else { return }
-        var now: [(field: String, slugs: [String], message: String)] = []
+        var now: [FieldWrittenElsewhere] = []
         if let existing, let read = try await ItemRepository(database: req.db, reader: req.reader).dtos(K.self, [existing]).first {
             now = K.writtenElsewhere(read)
         }

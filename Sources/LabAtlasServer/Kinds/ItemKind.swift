@@ -41,7 +41,7 @@ protocol ItemKind: Sendable {
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { get }
     /// The DTO's fields written on other items (a network's labs are each lab's
     /// `networks`), with their slugs: shown, never saved from this item.
-    static func writtenElsewhere(_ dto: DTO) -> [(field: String, slugs: [String], message: String)]
+    static func writtenElsewhere(_ dto: DTO) -> [FieldWrittenElsewhere]
     /// Blanks contact details (e-mails, phone numbers) for readers who may not see them.
     static func redactContacts(_ dto: inout DTO)
     /// What the search index reads: never a contact field, which not every reader may see.
@@ -50,9 +50,13 @@ protocol ItemKind: Sendable {
 
 extension ItemKind {
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { [] }
-    static func writtenElsewhere(_ dto: DTO) -> [(field: String, slugs: [String], message: String)] { [] }
+    static func writtenElsewhere(_ dto: DTO) -> [FieldWrittenElsewhere] { [] }
     static func redactContacts(_ dto: inout DTO) {}
 }
+
+/// A DTO field that shows links written on other items, the slugs it holds,
+/// and what a client that tries to change it here is told.
+typealias FieldWrittenElsewhere = (field: String, slugs: [String], message: String)
 
 /// The fields every DTO carries.
 struct CommonFields {

@@ -14,7 +14,7 @@ enum NetworkKind: ItemKind {
     }
     static func references(of dto: NetworkDTO) -> [(relation: LinkRelation, target: ItemType, field: String, slugs: [String])] { [] }
     static var inverseRelations: [(relation: LinkRelation, source: ItemType)] { [(.networks, .labs)] }
-    static func writtenElsewhere(_ dto: NetworkDTO) -> [(field: String, slugs: [String], message: String)] {
+    static func writtenElsewhere(_ dto: NetworkDTO) -> [FieldWrittenElsewhere] {
         [("labs", dto.labs, "Les labs d'un réseau s'indiquent sur chaque lab (son champ « networks ») : ce champ ne se modifie pas ici.")]
     }
 
