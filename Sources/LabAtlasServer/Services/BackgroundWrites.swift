@@ -31,9 +31,11 @@ final class BackgroundWrites: Sendable {
             if exchanged { break }
             seen = original
         }
+        // A detached task inherits no task-local value: the writer is passed on by hand.
+        let writer = SQLiteWriter.current
         Task.detached { [self] in
             defer { pending.wrappingSubtract(1, ordering: .acquiringAndReleasing) }
-            try? await write()
+            try? await SQLiteWriter.$current.withValue(writer) { try await write() }
         }
         return true
     }

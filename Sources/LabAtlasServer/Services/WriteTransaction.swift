@@ -18,10 +18,15 @@ extension Database {
     /// connection (`WriterQueue`): SQLite has one connection per event loop, and a
     /// writer waiting for the lock inside SQLite (`busy_timeout` sleeps) would
     /// hold its connection and stall every read of its event loop meanwhile.
+    /// A request's saves run on its application's `SQLiteWriter`, which has a
+    /// connection of its own.
     func writeTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         // A write nested in another runs on its transaction: it already holds the queue.
         guard !isPostgres, !inTransaction else { return try await lockedTransaction(closure) }
-        return try await WriterQueue.shared.run { try await self.lockedTransaction(closure) }
+        guard let sqliteWriter = SQLiteWriter.current else {
+            return try await WriterQueue.shared.run { try await self.lockedTransaction(closure) }
+        }
+        return try await sqliteWriter.write(logger: logger, closure)
     }
 
     /// A write that is only worth doing when no other write is under way (derived
@@ -35,10 +40,14 @@ extension Database {
                 return try await closure(transaction)
             }
         }
-        return try await WriterQueue.shared.runIfFree { try await self.lockedTransaction(closure) }
+        guard let sqliteWriter = SQLiteWriter.current else {
+            return try await WriterQueue.shared.runIfFree { try await self.lockedTransaction(closure) }
+        }
+        let writer = sqliteWriter.database(logger: logger)
+        return try await WriterQueue.shared.runIfFree { try await sqliteWriter.run { try await writer.lockedTransaction(closure) } }
     }
 
-    private func lockedTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+    func lockedTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
         try await transaction { transaction in
             if let sql = transaction as? any SQLDatabase {
                 if transaction.isPostgres {
