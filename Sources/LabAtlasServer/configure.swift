@@ -111,8 +111,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     let backgroundWrites = BackgroundWrites()
     app.backgroundWrites = backgroundWrites
     app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight, backgroundWrites: backgroundWrites))
-    let concurrentRequests = RequestQueueMiddleware.concurrentRequests(
-        environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"), perCore: writer == nil ? 4 : 2)
+    let concurrentRequests = RequestQueueMiddleware.concurrentRequests(environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))
     // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()
     app.middleware.use(AsyncMiddlewareChain((writer.map { [SQLiteWriterMiddleware(writer: $0)] } ?? []) + [

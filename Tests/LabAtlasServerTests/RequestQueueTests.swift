@@ -155,8 +155,6 @@ import SQLKit
 
     @Test func theSettingFallsBackToFourACore() {
         #expect(RequestQueueMiddleware.concurrentRequests(environment: nil, cores: 2) == 8)
-        #expect(RequestQueueMiddleware.concurrentRequests(environment: nil, cores: 2, perCore: 2) == 4)
-        #expect(RequestQueueMiddleware.concurrentRequests(environment: nil, cores: 4, perCore: 2) == 8)
         #expect(RequestQueueMiddleware.concurrentRequests(environment: "12", cores: 2) == 12)
         #expect(RequestQueueMiddleware.concurrentRequests(environment: "0", cores: 2) == 8)
         #expect(RequestQueueMiddleware.concurrentRequests(environment: "beaucoup", cores: 2) == 8)

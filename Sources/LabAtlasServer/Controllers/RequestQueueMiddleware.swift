@@ -24,17 +24,10 @@ struct RequestQueueMiddleware: AsyncMiddleware {
         self.waitingLimit = waitingLimit
     }
 
-    /// `LABATLAS_CONCURRENT_REQUESTS`, or `perCore` a core (at least four).
-    ///
-    /// On SQLite two a core: saves run on their own connection and threads
-    /// (`SQLiteWriter`), and every read running beside them is one more thread
-    /// the processor shares with the save holding the write lock; with eight
-    /// reads at a time on two cores, saves queued for hundreds of milliseconds
-    /// (measured in the load benchmark: writes p50 314 ms with eight, 44 ms
-    /// with four, for as many requests a second). PostgreSQL keeps four a core.
-    static func concurrentRequests(environment value: String?, cores: Int = System.coreCount, perCore: Int = 4) -> Int {
+    /// `LABATLAS_CONCURRENT_REQUESTS`, or four a core.
+    static func concurrentRequests(environment value: String?, cores: Int = System.coreCount) -> Int {
         if let value, let count = Int(value), count > 0 { return count }
-        return max(4, perCore * cores)
+        return max(4, 4 * cores)
     }
 
     /// `LABATLAS_QUEUE_LIMIT`, or 32 waiting for each request that may run:

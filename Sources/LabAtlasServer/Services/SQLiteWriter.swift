@@ -110,7 +110,9 @@ final class SQLiteWriter: Sendable {
         let database = database(logger: logger)
         let outcomes = Mutex<[Result<any Sendable, any Error>]>([])
         do {
-            try await database.lockedTransaction { transaction in
+            // Fluent runs a transaction's body in a task of its own, which would
+            // take the shared executor again: the body asks for the writer's thread.
+            try await database.lockedTransaction { transaction in try await self.run {
                 guard batch.count > 1, let sql = transaction as? any SQLDatabase else {
                     // Alone, a save that fails takes the whole transaction back with it.
                     let value = try await batch[0].work(transaction)
@@ -129,7 +131,7 @@ final class SQLiteWriter: Sendable {
                         outcomes.withLock { $0.append(.failure(error)) }
                     }
                 }
-            }
+            } }
         } catch {
             // Nothing of the batch was written (a save alone that failed, or the
             // commit): every save of it says so.

@@ -44,7 +44,9 @@ extension Database {
             return try await WriterQueue.shared.runIfFree { try await self.lockedTransaction(closure) }
         }
         let writer = sqliteWriter.database(logger: logger)
-        return try await WriterQueue.shared.runIfFree { try await sqliteWriter.run { try await writer.lockedTransaction(closure) } }
+        return try await WriterQueue.shared.runIfFree {
+            try await writer.lockedTransaction { transaction in try await sqliteWriter.run { try await closure(transaction) } }
+        }
     }
 
     func lockedTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
