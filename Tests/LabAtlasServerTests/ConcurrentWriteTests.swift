@@ -66,6 +66,7 @@ import LabAtlasCore
                     await gate.wait()
                     try await Self.save("Projet en tête de file", on: transaction)
                 }
+                await waitUntil { writer.isWriting }
                 let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
                     for index in 0..<8 {
                         let database = app.db
@@ -84,7 +85,7 @@ import LabAtlasCore
                             }
                         }
                     }
-                    while writer.queuedSaves < 8 { await Task.yield() }
+                    await waitUntil { writer.queuedSaves == 8 }
                     await gate.open()
                     var outcomes: [Int: Bool] = [:]
                     for await (index, saved) in group { outcomes[index] = saved }
@@ -114,7 +115,7 @@ import LabAtlasCore
                     try await Self.save("Projet qui attend", on: transaction)
                     await gate.wait()
                 }
-                while !writer.isWriting { await Task.yield() }
+                await waitUntil { writer.isWriting }
                 // Bounded: a read stuck behind the save would otherwise wait for ever.
                 let served = try await withThrowingTaskGroup(of: Bool.self) { group in
                     group.addTask {
@@ -150,21 +151,19 @@ import LabAtlasCore
 
     private struct RefusedSave: Error {}
 
+    /// Polls `condition` for up to ten seconds; the expectations that follow fail if it never holds.
+    private func waitUntil(_ condition: () -> Bool) async {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition(), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     /// An application on an SQLite file, as served: saves then have their own writer.
     private func withFileApp(_ body: (Application) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("labatlas-writer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let app = try await Application.make(.testing)
-        app.logger.logLevel = .critical
-        do {
-            try await configure(app, storage: StorageSettings(store: .sqliteFile(directory.appendingPathComponent("labatlas.sqlite").path)))
-            try await app.autoMigrate()
-            try await body(app)
-        } catch {
-            try await app.asyncShutdown()
-            throw error
-        }
-        try await app.asyncShutdown()
+        try await withApp(storage: StorageSettings(store: .sqliteFile(directory.appendingPathComponent("labatlas.sqlite").path)), body)
     }
 }
 

@@ -14,12 +14,12 @@ func testStorage() -> StorageSettings {
     return StorageSettings(store: .sqliteMemory)
 }
 
-/// A fresh, migrated, empty application for one test.
-func withApp(_ body: (Application) async throws -> Void) async throws {
+/// A fresh, migrated, empty application for one test, on `storage` (by default `testStorage()`).
+func withApp(storage: StorageSettings = testStorage(), _ body: (Application) async throws -> Void) async throws {
     let app = try await Application.make(.testing)
     app.logger.logLevel = .warning
     do {
-        try await configure(app, storage: testStorage())
+        try await configure(app, storage: storage)
         try await app.autoMigrate()
         try await body(app)
     } catch {
