@@ -154,6 +154,10 @@ import Vapor
             var status = HTTPStatus.ok
             try await app.testing().test(.GET, "/api/v1/labs", beforeRequest: { $0.headers.bearerAuthorization = .init(token: token) }) { status = $0.status }
             #expect(status == .ok)
+            // Its use is recorded after the answer, with the other saves.
+            #expect(await app.backgroundWrites.drained(within: .seconds(10)))
+            let used = try await APIToken.find(record.requireID(), on: app.db)
+            #expect(used?.lastUsedAt != nil)
             record.revokedAt = Date()
             try await record.save(on: app.db)
             try await app.testing().test(.GET, "/api/v1/labs", beforeRequest: { $0.headers.bearerAuthorization = .init(token: token) }) { status = $0.status }

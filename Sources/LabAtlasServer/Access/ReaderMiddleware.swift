@@ -21,9 +21,17 @@ struct ReaderMiddleware: AsyncMiddleware {
                 .filter(\.$tokenHash == Secrets.hash(bearer.token)).filter(\.$revokedAt == nil).with(\.$user).first() else {
                 throw Abort(.unauthorized, reason: "Jeton d'API inconnu ou révoqué.")
             }
-            if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60) {
-                token.lastUsedAt = Date()
-                try await token.save(on: request.db)
+            if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60), let id = token.id {
+                // Bookkeeping, written after the answer with the other saves: written here, on a
+                // reading connection, it waited inside SQLite for a save under way and held that
+                // connection meanwhile. A use of the token that finds it busy is not recorded.
+                let now = Date()
+                let database = request.db
+                request.application.backgroundWrites.start {
+                    try await database.writeTransaction { transaction in
+                        try await APIToken.query(on: transaction).filter(\.$id == id).set(\.$lastUsedAt, to: now).update()
+                    }
+                }
             }
             return token.user.account
         }
