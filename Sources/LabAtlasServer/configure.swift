@@ -98,13 +98,11 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     }
 
     // Registered before the drain, so that it closes after it (handlers stop in reverse order).
-    var writer: SQLiteWriter?
     if case .sqliteFile(let path) = storage.store {
-        let sqliteWriter = SQLiteWriter(path: path, connectionWait: connectionWait)
-        app.lifecycle.use(SQLiteWriterShutdown(writer: sqliteWriter))
-        try await configureSQLiteConnection(sqliteWriter.database(logger: app.logger))
-        app.sqliteWriter = sqliteWriter
-        writer = sqliteWriter
+        let writer = SQLiteWriter(path: path, connectionWait: connectionWait)
+        app.lifecycle.use(SQLiteWriterShutdown(writer: writer))
+        try await configureSQLiteConnection(writer.database(logger: app.logger))
+        app.sqliteWriter = writer
     }
     let requestsInFlight = RequestsInFlight()
     app.requestsInFlight = requestsInFlight
@@ -114,7 +112,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     let concurrentRequests = RequestQueueMiddleware.concurrentRequests(environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))
     // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()
-    app.middleware.use(AsyncMiddlewareChain((writer.map { [SQLiteWriterMiddleware(writer: $0)] } ?? []) + [
+    app.middleware.use(AsyncMiddlewareChain((app.sqliteWriter.map { [SQLiteWriterMiddleware(writer: $0)] } ?? []) + [
         RequestsInFlightMiddleware(requests: requestsInFlight),
         SecurityHeadersMiddleware(),
         PageErrorMiddleware(environment: app.environment),
@@ -143,27 +141,24 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
 
 /// SQLite's page cache is 2 MB by default: a large atlas's indexes then come
 /// from the operating system page by page. Each connection (one per event
-/// loop, kept by the pool, and the saves' own, `SQLiteWriter`) gets `LABATLAS_SQLITE_CACHE_MB` (default 64).
+/// loop, kept by the pool, and the saves' own, `SQLiteWriter`) gets
+/// `LABATLAS_SQLITE_CACHE_MB` (default 64).
 /// A writer that finds the database locked by another (a connection of
 /// another event loop, a command run beside the server) waits for it up to
 /// 10 s instead of failing at once; write transactions take the lock first
 /// (`writeTransaction`), so they queue rather than fail.
 private func configureSQLiteConnections(_ app: Application) async throws {
-    let megabytes = sqliteCacheMegabytes
     for eventLoop in app.eventLoopGroup.makeIterator() {
         guard let database = app.databases.database(logger: app.logger, on: eventLoop) else { continue }
-        try await configureSQLiteConnection(database, cacheMegabytes: megabytes)
+        try await configureSQLiteConnection(database)
     }
 }
 
-private var sqliteCacheMegabytes: Int {
-    Environment.get("LABATLAS_SQLITE_CACHE_MB").flatMap { Int($0) }.map { max(2, min($0, 65_536)) } ?? 64
-}
-
-/// The same settings on the saves' own connection (`SQLiteWriter`).
-private func configureSQLiteConnection(_ database: any Database, cacheMegabytes: Int = sqliteCacheMegabytes) async throws {
+/// One connection's settings, the reading ones' and the saves' own (`SQLiteWriter`).
+private func configureSQLiteConnection(_ database: any Database) async throws {
     guard let sql = database as? any SQLDatabase else { return }
-    _ = try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-cacheMegabytes * 1024))").all()
+    let megabytes = Environment.get("LABATLAS_SQLITE_CACHE_MB").flatMap { Int($0) }.map { max(2, min($0, 65_536)) } ?? 64
+    _ = try await sql.raw("PRAGMA cache_size = \(unsafeRaw: String(-megabytes * 1024))").all()
     _ = try await sql.raw("PRAGMA busy_timeout = 10000").all()
 }
 

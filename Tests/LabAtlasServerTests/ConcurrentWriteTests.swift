@@ -16,11 +16,7 @@ import LabAtlasCore
         if case .sqliteMemory = storage.store {
             storage = StorageSettings(store: .sqliteFile(directory.appendingPathComponent("labatlas.sqlite").path))
         }
-        let app = try await Application.make(.testing)
-        app.logger.logLevel = .critical
-        do {
-            try await configure(app, storage: storage)
-            try await app.autoMigrate()
+        try await withApp(storage: storage) { app in
             // Enough to overlap on both connections of a 2-core machine, few enough for a debug build under a parallel suite.
             let count = 10
             let failures = await withTaskGroup(of: String?.self) { group in
@@ -47,53 +43,46 @@ import LabAtlasCore
             let search = try await SearchService(database: app.db, reader: .anonymous)
                 .search(SearchRequest(query: SearchQuery.parse("simultané"), type: .projects))
             #expect(search.total == count)
-        } catch {
-            try await app.asyncShutdown()
-            throw error
         }
-        try await app.asyncShutdown()
     }
 
     /// Saves queued behind a busy writer share one transaction; one that fails
     /// inside it takes back its own changes only, and each caller gets its own answer.
     @Test func savesSharingACommitFailAlone() async throws {
-        try await withFileApp { app in
-            let writer = try #require(app.sqliteWriter)
+        try await withWriter { app, writer in
             let gate = Gate()
-            try await SQLiteWriter.$current.withValue(writer) {
-                // The first save holds the writer until the others have queued behind it.
-                async let first: Void = app.db.writeTransaction { transaction in
-                    await gate.wait()
-                    try await Self.save("Projet en tête de file", on: transaction)
-                }
-                await waitUntil { writer.isWriting }
-                let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
-                    for index in 0..<8 {
-                        let database = app.db
-                        group.addTask {
-                            do {
-                                try await database.writeTransaction { transaction in
-                                    try await Self.save("Projet groupé \(index)", on: transaction)
-                                    if index % 3 == 1 { throw RefusedSave() }
-                                }
-                                return (index, true)
-                            } catch is RefusedSave {
-                                return (index, false)
-                            } catch {
-                                Issue.record("save \(index): \(error)")
-                                return (index, false)
+            // The first save holds the writer until the others have queued behind it.
+            async let first: Void = app.db.writeTransaction { transaction in
+                await gate.wait()
+                try await Self.save("Projet en tête de file", on: transaction)
+            }
+            _ = await waitUntil({ writer.isWriting }, within: .seconds(10))
+            let outcomes = await withTaskGroup(of: (Int, Bool).self) { group in
+                for index in 0..<8 {
+                    let database = app.db
+                    group.addTask {
+                        do {
+                            try await database.writeTransaction { transaction in
+                                try await Self.save("Projet groupé \(index)", on: transaction)
+                                if index % 3 == 1 { throw RefusedSave() }
                             }
+                            return (index, true)
+                        } catch is RefusedSave {
+                            return (index, false)
+                        } catch {
+                            Issue.record("save \(index): \(error)")
+                            return (index, false)
                         }
                     }
-                    await waitUntil { writer.queuedSaves == 8 }
-                    await gate.open()
-                    var outcomes: [Int: Bool] = [:]
-                    for await (index, saved) in group { outcomes[index] = saved }
-                    return outcomes
                 }
-                try await first
-                for index in 0..<8 { #expect(outcomes[index] == (index % 3 != 1), "save \(index)") }
+                _ = await waitUntil({ writer.queuedSaves == 8 }, within: .seconds(10))
+                await gate.open()
+                var outcomes: [Int: Bool] = [:]
+                for await (index, saved) in group { outcomes[index] = saved }
+                return outcomes
             }
+            try await first
+            for index in 0..<8 { #expect(outcomes[index] == (index % 3 != 1), "save \(index)") }
             let titles = Set(try await Project.query(on: app.db).all().map(\.title))
             #expect(titles.contains("Projet en tête de file"))
             for index in 0..<8 {
@@ -107,38 +96,35 @@ import LabAtlasCore
 
     /// While a save holds the writer, reads on every connection are served.
     @Test func readsAreServedWhileASaveHoldsTheWriter() async throws {
-        try await withFileApp { app in
-            let writer = try #require(app.sqliteWriter)
+        try await withWriter { app, writer in
             let gate = Gate()
-            try await SQLiteWriter.$current.withValue(writer) {
-                async let save: Void = app.db.writeTransaction { transaction in
-                    try await Self.save("Projet qui attend", on: transaction)
-                    await gate.wait()
-                }
-                await waitUntil { writer.isWriting }
-                // Bounded: a read stuck behind the save would otherwise wait for ever.
-                let served = try await withThrowingTaskGroup(of: Bool.self) { group in
-                    group.addTask {
-                        for eventLoop in app.eventLoopGroup.makeIterator() {
-                            let database = try #require(app.databases.database(logger: app.logger, on: eventLoop))
-                            // The save is not committed yet: reads see the atlas without it.
-                            #expect(try await Project.query(on: database).filter(\.$title == "Projet qui attend").count() == 0)
-                        }
-                        return true
-                    }
-                    group.addTask {
-                        try await Task.sleep(for: .seconds(10))
-                        await gate.open()  // lets a stuck read end, so that the test fails rather than hangs
-                        return false
-                    }
-                    let first = try await group.next() ?? false
-                    group.cancelAll()
-                    return first
-                }
-                #expect(served, "reads waited for the save")
-                await gate.open()
-                try await save
+            async let save: Void = app.db.writeTransaction { transaction in
+                try await Self.save("Projet qui attend", on: transaction)
+                await gate.wait()
             }
+            _ = await waitUntil({ writer.isWriting }, within: .seconds(10))
+            // Bounded: a read stuck behind the save would otherwise wait for ever.
+            let served = try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    for eventLoop in app.eventLoopGroup.makeIterator() {
+                        let database = try #require(app.databases.database(logger: app.logger, on: eventLoop))
+                        // The save is not committed yet: reads see the atlas without it.
+                        #expect(try await Project.query(on: database).filter(\.$title == "Projet qui attend").count() == 0)
+                    }
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(10))
+                    await gate.open()  // lets a stuck read end, so that the test fails rather than hangs
+                    return false
+                }
+                let first = try await group.next() ?? false
+                group.cancelAll()
+                return first
+            }
+            #expect(served, "reads waited for the save")
+            await gate.open()
+            try await save
             #expect(try await Project.query(on: app.db).filter(\.$title == "Projet qui attend").count() == 1)
         }
     }
@@ -151,19 +137,15 @@ import LabAtlasCore
 
     private struct RefusedSave: Error {}
 
-    /// Polls `condition` for up to ten seconds; the expectations that follow fail if it never holds.
-    private func waitUntil(_ condition: () -> Bool) async {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition(), ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(1))
-        }
-    }
-
-    /// An application on an SQLite file, as served: saves then have their own writer.
-    private func withFileApp(_ body: (Application) async throws -> Void) async throws {
+    /// An application on an SQLite file, as served, with its writer made the
+    /// one saves use (as `SQLiteWriterMiddleware` does for a request).
+    private func withWriter(_ body: (Application, SQLiteWriter) async throws -> Void) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("labatlas-writer-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        try await withApp(storage: StorageSettings(store: .sqliteFile(directory.appendingPathComponent("labatlas.sqlite").path)), body)
+        try await withApp(storage: StorageSettings(store: .sqliteFile(directory.appendingPathComponent("labatlas.sqlite").path))) { app in
+            let writer = try #require(app.sqliteWriter)
+            try await SQLiteWriter.$current.withValue(writer) { try await body(app, writer) }
+        }
     }
 }
 

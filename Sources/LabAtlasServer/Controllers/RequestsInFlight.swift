@@ -18,15 +18,15 @@ final class RequestsInFlight: Sendable {
 
     /// Waits until no request is under way, or `limit` has passed; true when none is left.
     func drained(within limit: Duration) async -> Bool {
-        await waitUntilNone({ self.current }, within: limit)
+        await waitUntil({ self.current == 0 }, within: limit)
     }
 }
 
-/// Waits until `count` is zero, or `limit` has passed; true when it is zero.
-func waitUntilNone(_ count: () -> Int, within limit: Duration) async -> Bool {
+/// Waits until `condition` holds, or `limit` has passed; true when it holds.
+func waitUntil(_ condition: () -> Bool, within limit: Duration) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: limit)
-    while count() > 0 {
+    while !condition() {
         guard clock.now < deadline else { return false }
         try? await Task.sleep(for: .milliseconds(10))
     }

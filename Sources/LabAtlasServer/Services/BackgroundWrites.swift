@@ -42,7 +42,7 @@ final class BackgroundWrites: Sendable {
 
     /// Waits until none is pending, or `limit` has passed; true when none is left.
     func drained(within limit: Duration) async -> Bool {
-        await waitUntilNone({ self.current }, within: limit)
+        await waitUntil({ self.current == 0 }, within: limit)
     }
 }
 

@@ -28,6 +28,10 @@ final class SQLiteWriter: Sendable {
     private let databases: Databases
     private let threadPool: NIOThreadPool
     private let eventLoopGroup: MultiThreadedEventLoopGroup
+    /// Runs the Swift side of a save (building rows, the revision, the search
+    /// document) on the writer's own thread, so that it does not wait behind
+    /// the reads' tasks while the save holds the write lock.
+    private let executor: EventLoopTaskExecutor
 
     private struct Save: Sendable {
         let work: @Sendable (any Database) async throws -> any Sendable
@@ -50,18 +54,10 @@ final class SQLiteWriter: Sendable {
         threadPool = NIOThreadPool(numberOfThreads: 1)
         threadPool.start()
         eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        executor = EventLoopTaskExecutor(eventLoop: eventLoopGroup.any())
         databases = Databases(threadPool: threadPool, on: eventLoopGroup)
         databases.use(.sqlite(.file(path), connectionPoolTimeout: connectionWait), as: .sqlite)
     }
-
-    /// Runs `work` on the writer's own thread: the Swift side of a save (building
-    /// rows, the revision, the search document) no longer waits behind the
-    /// reads' tasks while the save holds the write lock.
-    func run<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
-        try await withTaskExecutorPreference(executor, operation: work)
-    }
-
-    private var executor: EventLoopTaskExecutor { EventLoopTaskExecutor(eventLoop: eventLoopGroup.any()) }
 
     /// Runs `work` in a write transaction on the writer's connection, after the
     /// saves queued before it, in the same transaction as those queued with it.
@@ -79,6 +75,21 @@ final class SQLiteWriter: Sendable {
         }
         guard let value = value as? T else { throw Abort(.internalServerError, reason: "Écriture : résultat inattendu.") }
         return value
+    }
+
+    /// Runs `work` in a transaction of its own, at once, unless a save is under
+    /// way or waiting: nil then (derived data a reader could keep).
+    func writeIfIdle<T: Sendable>(logger: Logger, _ work: @escaping @Sendable (any Database) async throws -> T) async throws -> T? {
+        try await WriterQueue.shared.runIfFree { try await transaction(logger: logger, work) }
+    }
+
+    /// A write transaction on the writer's connection, its body on the writer's thread.
+    /// Fluent runs a transaction's body in a task of its own, which would take
+    /// the shared executor again: the body asks for the writer's thread.
+    private func transaction<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
+        try await database(logger: logger).lockedTransaction { transaction in
+            try await withTaskExecutorPreference(self.executor) { try await body(transaction) }
+        }
     }
 
     /// Saves waiting for the current transaction to end.
@@ -107,12 +118,9 @@ final class SQLiteWriter: Sendable {
 
     /// One transaction for `batch`; every save is answered once it is committed or refused.
     private func commit(_ batch: [Save], logger: Logger) async {
-        let database = database(logger: logger)
         let outcomes = Mutex<[Result<any Sendable, any Error>]>([])
         do {
-            // Fluent runs a transaction's body in a task of its own, which would
-            // take the shared executor again: the body asks for the writer's thread.
-            try await database.lockedTransaction { transaction in try await self.run {
+            try await transaction(logger: logger) { transaction in
                 guard batch.count > 1, let sql = transaction as? any SQLDatabase else {
                     // Alone, a save that fails takes the whole transaction back with it.
                     let value = try await batch[0].work(transaction)
@@ -131,7 +139,7 @@ final class SQLiteWriter: Sendable {
                         outcomes.withLock { $0.append(.failure(error)) }
                     }
                 }
-            } }
+            }
         } catch {
             // Nothing of the batch was written (a save alone that failed, or the
             // commit): every save of it says so.

@@ -43,10 +43,7 @@ extension Database {
         guard let sqliteWriter = SQLiteWriter.current else {
             return try await WriterQueue.shared.runIfFree { try await self.lockedTransaction(closure) }
         }
-        let writer = sqliteWriter.database(logger: logger)
-        return try await WriterQueue.shared.runIfFree {
-            try await writer.lockedTransaction { transaction in try await sqliteWriter.run { try await closure(transaction) } }
-        }
+        return try await sqliteWriter.writeIfIdle(logger: logger, closure)
     }
 
     func lockedTransaction<T: Sendable>(_ closure: @escaping @Sendable (any Database) async throws -> T) async throws -> T {
