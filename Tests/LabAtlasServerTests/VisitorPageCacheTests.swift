@@ -554,6 +554,70 @@ import LabAtlasCore
     }
 }
 
+extension VisitorPageCacheTests {
+    static func page(_ stamp: Int64, readOrder: Int = 0, text: String = "page") -> VisitorPageCache.Page {
+        VisitorPageCache.Page(stamp: [stamp], headers: ["Content-Type": "text/html"], body: ByteBuffer(string: text), readOrder: readOrder)
+    }
+
+    /// Visitors asking for a page at the stamp another one is rendering wait
+    /// for that render; at another stamp, they render their own.
+    @Test func visitorsAtTheSameStampShareOneRender() async throws {
+        let cache = VisitorPageCache(capacity: 64 * 1024)
+        guard case .render(let order) = cache.claim("/a", stamp: [1]) else { Issue.record("the first visitor renders"); return }
+        guard case .join = cache.claim("/a", stamp: [1]) else { Issue.record("the second waits"); return }
+        guard case .render = cache.claim("/a", stamp: [2]) else { Issue.record("another stamp renders its own"); return }
+        let waiting = (0..<3).map { _ in Task { await cache.join("/a", stamp: [1]) } }
+        // The render at the other stamp lands first: nobody waiting for stamp 1 is woken.
+        cache.land("/a", stamp: [2], page: Self.page(2, readOrder: order + 2, text: "deux"))
+        try await Task.sleep(for: .milliseconds(50))
+        cache.land("/a", stamp: [1], page: Self.page(1, readOrder: order, text: "un"))
+        for task in waiting {
+            #expect(await task.value.map { String(buffer: $0.body) } == "un")
+        }
+        // Read earlier, the page at stamp 1 did not replace the one at stamp 2.
+        guard case .kept(let kept) = cache.claim("/a", stamp: [2]) else { Issue.record("the later page is kept"); return }
+        #expect(String(buffer: kept.body) == "deux")
+        #expect(cache.statistics.hits == 4 && cache.statistics.misses == 2)
+        // A join after the render landed gets the kept page without waiting.
+        #expect(await cache.join("/a", stamp: [2]).map { String(buffer: $0.body) } == "deux")
+    }
+
+    /// A render that fails or is not kept wakes those waiting with nothing:
+    /// they render for themselves.
+    @Test func aFailedRenderLetsTheWaitingRenderForThemselves() async throws {
+        let cache = VisitorPageCache(capacity: 64 * 1024)
+        guard case .render = cache.claim("/a", stamp: [1]) else { Issue.record("the first visitor renders"); return }
+        guard case .join = cache.claim("/a", stamp: [1]) else { Issue.record("the second waits"); return }
+        let waiting = Task { await cache.join("/a", stamp: [1]) }
+        try await Task.sleep(for: .milliseconds(50))
+        cache.land("/a", stamp: [1], page: nil)
+        #expect(await waiting.value == nil)
+        // Nothing is under way any more: the next visitor renders.
+        guard case .render = cache.claim("/a", stamp: [1]) else { Issue.record("the next visitor renders"); return }
+    }
+
+    /// Through the application: visitors asking at once for a page whose
+    /// types just changed all get the new page.
+    @Test func simultaneousVisitorsAfterAWriteAllGetTheNewPage() async throws {
+        try await withApp { app in
+            let writer = ItemWriter(database: app.db)
+            _ = try await writer.save(LabKind.self, LabDTO(name: "Lab de départ"))
+            _ = try await app.get("/labs")
+            _ = try await writer.save(LabKind.self, LabDTO(name: "Lab arrivé ensuite"))
+            let before = app.visitorPages.statistics
+            let bodies = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 { group.addTask { try await app.get("/labs").body } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(Set(bodies).count == 1)
+            #expect(bodies.first?.contains("Lab arrivé ensuite") == true)
+            let after = app.visitorPages.statistics
+            // Each counted once, served again or rendered, none left waiting.
+            #expect(after.hits + after.misses - before.hits - before.misses == 8)
+        }
+    }
+}
+
 /// Log lines, kept for a test to read.
 final class CapturedLog: LogHandler, @unchecked Sendable {
     private let kept = Mutex<[String]>([])

@@ -17,6 +17,10 @@ import LabAtlasCore
 /// number of events not yet ended as well (`ContentVersions.eventsNotEnded`).
 /// Bounded in bytes (`LABATLAS_PAGE_CACHE_MB`, default 64; 0 keeps nothing);
 /// past the bound the oldest pages go first.
+///
+/// Under writes a page's stamp changes often, and several visitors may ask
+/// for it at the new stamp at once: the first renders it and the others wait
+/// for that page (`claim`, `land`) instead of rendering it again each.
 final class VisitorPageCache: Sendable {
     struct Page: Sendable {
         var stamp: [Int64]
@@ -24,10 +28,31 @@ final class VisitorPageCache: Sendable {
         var body: ByteBuffer
         /// A search answer's index marks: it may hold past writes (`KeptSearchAnswers`).
         var search: KeptSearchAnswers.Mark? = nil
+        /// When its versions were read, in the order of `claim`: a page read
+        /// earlier never replaces one read later (`keep`).
+        var readOrder = 0
+    }
+
+    /// What a visitor asking for a page at a stamp does.
+    enum Claim {
+        /// Serves the page kept.
+        case kept(Page)
+        /// Waits for the render another visitor has under way (`join`).
+        case join
+        /// Renders it, then says so (`land`), whether it was kept or not.
+        case render(readOrder: Int)
+    }
+
+    /// A render under way: the stamp it is for, and the visitors waiting for it.
+    private struct Flight {
+        var stamp: [Int64]
+        var waiters: [CheckedContinuation<Page?, Never>] = []
     }
 
     private struct State {
         var pages: [String: (page: Page, generation: Int)] = [:]
+        var flights: [String: Flight] = [:]
+        var reads = 0
         /// Keys in the order they were kept, for eviction; a key kept again is
         /// listed again, and only its last listing (its generation) counts.
         var order: [(key: String, generation: Int)] = []
@@ -68,6 +93,55 @@ final class VisitorPageCache: Sendable {
         }
     }
 
+    /// The page kept under `key` at `stamp`, a render under way to wait for,
+    /// or the turn to render it. Counted as served again or rendered (a
+    /// visitor who waits, once the wait is over).
+    func claim(_ key: String, stamp: [Int64]) -> Claim {
+        let claim = state.withLock { state -> Claim in
+            state.reads += 1
+            if let kept = state.pages[key], kept.page.stamp == stamp { return .kept(kept.page) }
+            if state.flights[key]?.stamp == stamp { return .join }
+            // A render for another stamp is left to land: this one is kept if it was read later.
+            if state.flights[key] == nil { state.flights[key] = Flight(stamp: stamp) }
+            return .render(readOrder: state.reads)
+        }
+        switch claim {
+        case .kept: count(hit: true, key: key)
+        case .render: count(hit: false, key: key)
+        case .join: break
+        }
+        return claim
+    }
+
+    /// Waits for the render under way for `key` at `stamp`; nil when it gave
+    /// nothing to keep (an error, a page not kept), then the caller renders.
+    func join(_ key: String, stamp: [Int64]) async -> Page? {
+        let page = await withCheckedContinuation { waiter in
+            let kept = state.withLock { state -> Page?? in
+                if state.flights[key]?.stamp == stamp {
+                    state.flights[key]?.waiters.append(waiter)
+                    return .none
+                }
+                // It landed in between.
+                return .some(state.pages[key].flatMap { $0.page.stamp == stamp ? $0.page : nil })
+            }
+            if case .some(let page) = kept { waiter.resume(returning: page) }
+        }
+        count(hit: page != nil, key: key)
+        return page
+    }
+
+    /// Ends the render of `key` at `stamp`: keeps `page` (nil: nothing to
+    /// keep) and hands it to the visitors waiting for it.
+    func land(_ key: String, stamp: [Int64], page: Page?) {
+        if let page { keep(key, page) }
+        let waiters = state.withLock { state -> [CheckedContinuation<Page?, Never>] in
+            guard state.flights[key]?.stamp == stamp else { return [] }
+            return state.flights.removeValue(forKey: key)?.waiters ?? []
+        }
+        for waiter in waiters { waiter.resume(returning: page) }
+    }
+
     func count(hit: Bool, key: String) {
         let section = Self.section(of: key)
         state.withLock { state in
@@ -103,7 +177,11 @@ final class VisitorPageCache: Sendable {
         let size = Self.size(key, page)
         guard size <= capacity / 8 else { return }
         state.withLock { state in
-            if let old = state.pages[key] { state.bytes -= Self.size(key, old.page) }
+            if let old = state.pages[key] {
+                // Versions read earlier are older, or the same: the page kept stays.
+                guard old.page.readOrder <= page.readOrder || old.page.stamp == page.stamp else { return }
+                state.bytes -= Self.size(key, old.page)
+            }
             state.generation += 1
             state.pages[key] = (page, state.generation)
             state.order.append((key, state.generation))
@@ -187,10 +265,24 @@ extension Request {
             stamp = try await self.stamp(reads, in: try await ContentVersions.read(on: sql), followsTheDate: followsTheDate)
         }
         let key = url.string
-        if let page = cache.page(key, stamp: stamp) { return page.response }
-        let response = try await render()
-        keep(response, in: cache, as: VisitorPageCache.Page(stamp: stamp, headers: [:], body: ByteBuffer()))
-        return response
+        switch cache.claim(key, stamp: stamp) {
+        case .kept(let page):
+            return page.response
+        case .join:
+            if let page = await cache.join(key, stamp: stamp) { return page.response }
+            return try await render()
+        case .render(let readOrder):
+            let response: Response
+            do {
+                response = try await render()
+            } catch {
+                cache.land(key, stamp: stamp, page: nil)
+                throw error
+            }
+            cache.land(key, stamp: stamp, page: keepable(response, as: VisitorPageCache.Page(
+                stamp: stamp, headers: [:], body: ByteBuffer(), readOrder: readOrder)))
+            return response
+        }
     }
 
     /// For a visitor, the search answer kept for this URL while it holds
@@ -238,11 +330,16 @@ extension Request {
 
     /// Keeps a 200 with its whole body and no cookie, under this URL, as `page` says.
     private func keep(_ response: Response, in cache: VisitorPageCache, as page: VisitorPageCache.Page) {
-        guard response.status == .ok, let body = response.body.buffer, !response.headers.contains(name: .setCookie) else { return }
+        if let page = keepable(response, as: page) { cache.keep(url.string, page) }
+    }
+
+    /// `page` with the response's headers and body, when it may be kept: a 200 with its whole body and no cookie.
+    private func keepable(_ response: Response, as page: VisitorPageCache.Page) -> VisitorPageCache.Page? {
+        guard response.status == .ok, let body = response.body.buffer, !response.headers.contains(name: .setCookie) else { return nil }
         var page = page
         page.headers = response.headers
         page.body = body
-        cache.keep(url.string, page)
+        return page
     }
 }
 
