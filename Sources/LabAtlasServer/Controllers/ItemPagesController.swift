@@ -21,9 +21,8 @@ struct ItemPagesController<K: ItemPresenter>: RouteCollection {
     private func list(req: Request, parameters: ListParameters) async throws -> Response {
         let repository = req.repository
         let query = parameters.query(for: K.type, reader: req.reader)
-        let total = try await query.count(on: req.db)
         let pageSize = ListParameters.pageSize
-        let ids = try await query.ids(offset: (parameters.page - 1) * pageSize, limit: pageSize, on: req.db)
+        let (total, ids) = try await query.page(offset: (parameters.page - 1) * pageSize, limit: pageSize, on: req.db)
         let cards = try await repository.cards(K.self, ids: ids)
         let counts = try await query.facetCounts(on: req.db)
         var page = try await ListPageBuilder(type: K.type, parameters: parameters, repository: repository)

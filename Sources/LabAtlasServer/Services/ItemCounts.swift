@@ -28,6 +28,11 @@ struct ItemCounts {
 
     /// Several counts of `count(_:filters:visibilities:)` in one statement, in the order asked.
     func counts(_ lists: [(type: ItemType, filters: [String: String])], visibilities: [Visibility]) async throws -> [Int] {
+        try await counts(lists.map { ($0.type, $0.filters, visibilities) })
+    }
+
+    /// Several counts, each in its own visibilities, in one statement, in the order asked.
+    func counts(_ lists: [(type: ItemType, filters: [String: String], visibilities: [Visibility])]) async throws -> [Int] {
         guard !lists.isEmpty else { return [] }
         let parts = lists.enumerated().map { index, list -> SQLQueryString in
             let given = list.filters.sorted { $0.key < $1.key }
@@ -36,7 +41,7 @@ struct ItemCounts {
                 SELECT \(literal: index) AS k, CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM item_counts
                 WHERE item_type = \(bind: list.type.rawValue) AND facet = \(bind: first?.key ?? "") AND value = \(bind: first?.value ?? "")
                 AND facet2 = \(bind: second?.key ?? "") AND value2 = \(bind: second?.value ?? "")
-                AND visibility IN (\(binds: visibilities.map(\.rawValue)))
+                AND visibility IN (\(binds: list.visibilities.map(\.rawValue)))
                 """
         }
         var counts = Array(repeating: 0, count: lists.count)

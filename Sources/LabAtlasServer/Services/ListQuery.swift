@@ -61,7 +61,8 @@ struct ListQuery: Sendable {
     /// Decided from the kept counts, which are exact; left to the database when
     /// they do not hold the filters, and on PostgreSQL, whose planner keeps
     /// statistics of the values.
-    private func walksOrder(reach: Int, on database: any Database) async throws -> Bool {
+    /// `sizes`: the kept counts of the list and of the whole type, when read already (`keptSizes`).
+    private func walksOrder(reach: Int, sizes known: (matches: Int, all: Int)? = nil, on database: any Database) async throws -> Bool {
         guard !database.isPostgres, filters.keys.contains(where: { $0 != "when" && $0 != "year" }) else { return false }
         if filters["year"] != nil {
             // A year's items sit together somewhere along the order, not spread
@@ -71,8 +72,8 @@ struct ListQuery: Sendable {
             // a year of 6,500 sessions holding no match).
             return readsYearColumn && sort.key == type.yearOrder
         }
-        guard let matches = try await keptCount(on: database) else { return false }
-        let all = try await ItemCounts(database: try database.sql).count(type, visibilities: Visibility.allCases)
+        let sizes = if let known { known } else { try await keptSizes(on: database) }
+        guard let (matches, all) = sizes else { return false }
         // Steps of the walk (reach × all / matches, with room for values that
         // bunch up along the order) against rows gathered and sorted (matches).
         return reach * all * 10 <= matches * matches
@@ -120,6 +121,24 @@ struct ListQuery: Sendable {
     private func keptCount(on database: any Database) async throws -> Int? {
         guard let visibilities = keptVisibilities else { return nil }
         return try await ItemCounts(database: try database.sql).count(type, filters: filters, visibilities: visibilities)
+    }
+
+    /// The kept counts of this list and of every item of its type, in one
+    /// statement, when `item_counts` holds the list's (`keptCount`).
+    private func keptSizes(on database: any Database) async throws -> (matches: Int, all: Int)? {
+        guard let visibilities = keptVisibilities else { return nil }
+        let counts = try await ItemCounts(database: try database.sql)
+            .counts([(type, filters, visibilities), (type, [:], Visibility.allCases)])
+        return (counts[0], counts[1])
+    }
+
+    /// How many items the list holds and the ids of one page, in order: the
+    /// count read once, for the page and for the way it is read (`walksOrder`).
+    func page(offset: Int, limit: Int, on database: any Database) async throws -> (total: Int, ids: [UUID]) {
+        let sizes = try await keptSizes(on: database)
+        let total = if let sizes { sizes.matches } else { try await count(on: database) }
+        let walk = try await walksOrder(reach: offset + limit, sizes: sizes, on: database)
+        return (total, try await ids(offset: offset, limit: limit, walk: walk, on: database))
     }
 
     /// The ids of one page, in order. `walk` forces the way the page is read
