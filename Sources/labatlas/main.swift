@@ -1,3 +1,4 @@
 import LabAtlasServer
 
+LabAtlasCLI.runTasksOnEventLoops()
 await LabAtlasCLI.main()

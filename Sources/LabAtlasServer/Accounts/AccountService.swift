@@ -25,7 +25,7 @@ struct AccountService {
         return nil
     }
 
-    func hash(_ password: String) throws -> String { try Bcrypt.hash(password, cost: bcryptCost) }
+    func hash(_ password: String) async throws -> String { try await PasswordHashing.hash(password, cost: bcryptCost) }
 
     func createUser(email: String, name: String, password: String, isAdmin: Bool = false) async throws -> User {
         var errors: [FieldError] = []
@@ -38,7 +38,7 @@ struct AccountService {
         }
         guard errors.isEmpty else { throw ValidationFailure(errors: errors) }
         let user = User(email: normalised, name: name.trimmingCharacters(in: .whitespacesAndNewlines),
-                        passwordHash: try hash(password), isAdmin: isAdmin)
+                        passwordHash: try await hash(password), isAdmin: isAdmin)
         try await user.create(on: database)
         return user
     }
@@ -48,17 +48,17 @@ struct AccountService {
         let user = try await User.query(on: database).filter(\.$email == User.normalise(email: email)).first()
         guard let user else {
             // Spend the time a real check would, so timing does not tell which e-mails exist.
-            _ = try? Bcrypt.verify(password, created: Self.decoyHash)
+            _ = try? await PasswordHashing.verify(password, created: Self.decoyHash)
             return nil
         }
-        return try Bcrypt.verify(password, created: user.passwordHash) ? user : nil
+        return try await PasswordHashing.verify(password, created: user.passwordHash) ? user : nil
     }
 
     static let decoyHash = "$2b$12$C6UzMDM.H6dfI/f/IKcEeO5VkPnCo2HLPlKE/nJuTb7oK9Ht0s7AC"
 
     func setPassword(_ user: User, to password: String) async throws {
         if let problem = Self.passwordProblem(password) { throw ValidationFailure(errors: [FieldError("password", problem)]) }
-        user.passwordHash = try hash(password)
+        user.passwordHash = try await hash(password)
         try await user.save(on: database)
     }
 

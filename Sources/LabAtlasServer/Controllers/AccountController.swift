@@ -122,7 +122,7 @@ struct AccountController: RouteCollection {
         let user = try await req.signedInUser()
         let form = try FormData.from(req)
         let service = AccountService(database: req.db, application: req.application)
-        guard try Bcrypt.verify(form.raw("current_password"), created: user.passwordHash) else {
+        guard try await PasswordHashing.verify(form.raw("current_password"), created: user.passwordHash) else {
             return try await renderAccount(req, newToken: nil, passwordErrors: ["Le mot de passe actuel est incorrect."], notice: nil, status: .unprocessableEntity)
         }
         guard form.raw("new_password") == form.raw("confirm_password") else {
