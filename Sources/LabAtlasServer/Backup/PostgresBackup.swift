@@ -37,7 +37,7 @@ struct PostgresBackup {
             throw CommandFailure("restore: pg_restore failed, nothing was changed in \(PostgresTools.redacted(url)): \(restore.lastErrorLine)")
         }
         // Connections opened before the restore may hold plans of dropped tables.
-        application.databases.reinitialize()
+        try await BlockingWork.run { application.databases.reinitialize() }
     }
 
     /// Is `path` a pg_dump archive of a LabAtlas database? Answers its table of contents.
@@ -98,9 +98,9 @@ enum PostgresTools {
         process.terminationHandler = { finished.continuation.yield($0.terminationStatus); finished.continuation.finish() }
         try process.run()
         // Both pipes are drained while the tool runs, so a long listing cannot fill one and stall it.
-        async let outputData = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        async let errorData = Task.detached { errors.fileHandleForReading.readDataToEndOfFile() }.value
-        let (outputBytes, errorBytes) = await (outputData, errorData)
+        async let outputData = BlockingWork.run { output.fileHandleForReading.readDataToEndOfFile() }
+        async let errorData = BlockingWork.run { errors.fileHandleForReading.readDataToEndOfFile() }
+        let (outputBytes, errorBytes) = try await (outputData, errorData)
         var status: Int32 = -1
         for await code in finished.stream { status = code }
         return Outcome(status: status, output: String(decoding: outputBytes, as: UTF8.self),

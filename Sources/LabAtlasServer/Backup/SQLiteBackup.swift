@@ -50,8 +50,8 @@ struct SQLiteBackup {
 
         // This command's own connections (opened when the application was
         // configured) would count as users of the file: close them first.
-        application.databases.reinitialize()
-        application.sqliteWriter?.closeConnection()
+        try await BlockingWork.run { application.databases.reinitialize() }
+        await application.sqliteWriter?.closeConnection()
         var previous: String?
         do {
             if DurableFile.exists(databasePath) {

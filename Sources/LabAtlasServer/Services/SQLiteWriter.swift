@@ -159,8 +159,10 @@ final class SQLiteWriter: Sendable {
 
     /// Closes the writer's connection (a restore needs the file to itself); the
     /// next save opens a new one.
-    func closeConnection() {
-        databases.reinitialize()
+    func closeConnection() async {
+        let databases = databases
+        // Waits for the connection pool's event loop: never on one (`BlockingWork`).
+        try? await BlockingWork.run { databases.reinitialize() }
     }
 
     func shutdown() async {
