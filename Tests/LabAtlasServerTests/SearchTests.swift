@@ -310,12 +310,31 @@ extension Application {
         }
     }
 
-    @Test func keptSimilarItemsLastWhileTheAtlasChangesLittle() {
-        #expect(KeptSimilarItems.isCurrent(keptAt: 500, now: 500, documents: 40))
-        #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 501, documents: 40))
-        #expect(KeptSimilarItems.isCurrent(keptAt: 500, now: 1_500, documents: 100_000))
-        #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 1_501, documents: 100_000))
-        #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 499, documents: 100_000))
+    @Test func keptSimilarItemsLastWhileTheAtlasChangesLittle() throws {
+        // The last two bytes of an item's id spread its lists' lifetimes: 0 and 99.
+        let shortest = try #require(UUID(uuidString: "6F1C2A52-0000-4000-8000-000000000000"))
+        let longest = try #require(UUID(uuidString: "6F1C2A52-0000-4000-8000-000000000063"))
+        #expect(KeptSimilarItems.spread(of: shortest) == 0 && KeptSimilarItems.spread(of: longest) == 99)
+        for item in [shortest, longest] {
+            #expect(KeptSimilarItems.isCurrent(keptAt: 500, now: 500, documents: 40, item: item))
+            #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 501, documents: 40, item: item))
+            #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 499, documents: 100_000, item: item))
+        }
+        #expect(KeptSimilarItems.isCurrent(keptAt: 500, now: 1_500, documents: 100_000, item: shortest))
+        #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 1_501, documents: 100_000, item: shortest))
+        #expect(KeptSimilarItems.isCurrent(keptAt: 500, now: 2_490, documents: 100_000, item: longest))
+        #expect(!KeptSimilarItems.isCurrent(keptAt: 500, now: 2_491, documents: 100_000, item: longest))
+    }
+
+    /// Lists ranked at the same time do not all expire at the same write.
+    @Test func keptSimilarItemsExpireSpreadOut() {
+        let spreads = (0..<1_000).map { _ in KeptSimilarItems.spread(of: UUID()) }
+        #expect(Set(spreads).count >= 90)
+        let stillCurrent = (0..<1_000).filter { _ in
+            KeptSimilarItems.isCurrent(keptAt: 0, now: 1_500, documents: 100_000, item: UUID())
+        }.count
+        // Half of them, give or take: a list lasts 1,000 to 1,990 writes here.
+        #expect((350...650).contains(stillCurrent))
     }
 }
 

@@ -31,13 +31,14 @@ enum ItemVersions {
             LEFT JOIN \(unsafeRaw: table) v ON v.item_id = i.id\(unsafeRaw: similar.joins)
             """).all()
         let versions = try ContentVersions.versions(in: rows)
-        guard let row = rows.first, try row.decode(column: "item_id", as: UUID?.self) != nil else { return (versions, nil) }
+        guard let row = rows.first, let itemID = try row.decode(column: "item_id", as: UUID?.self) else { return (versions, nil) }
         var stamp = [try row.decode(column: "item_version", as: Int64?.self) ?? 0]
         guard similarItems else { return (versions, stamp) }
         let sequence = try row.decode(column: "next_sequence", as: Int64?.self) ?? 0
         guard let kept = try row.decode(column: "neighbours", as: String?.self),
               let keptSequence = try row.decode(column: "kept_sequence", as: Int64?.self),
-              KeptSimilarItems.isCurrent(keptAt: keptSequence, now: sequence, documents: try row.decode(column: "row_count", as: Int64?.self) ?? 0) else {
+              KeptSimilarItems.isCurrent(keptAt: keptSequence, now: sequence, documents: try row.decode(column: "row_count", as: Int64?.self) ?? 0,
+                                         item: itemID) else {
             // Ranked afresh at each view: from the whole index as it is now.
             return (versions, stamp + [-1, sequence])
         }
