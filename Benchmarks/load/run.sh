@@ -88,6 +88,9 @@ LOADED=$(cat "$BASE.summary" 2>/dev/null || echo "")
 RUN="$WORK/run"
 rm -rf "$RUN" "$WORK/scenario" "$WORK/nginx"
 cp -a "$BASE" "$RUN"
+# The copy's 650 MB would otherwise be written back by the kernel some 30 s
+# later, in the middle of the measured minute.
+sync
 echo "bench-load-password" | "$BIN" user create --email load@bench.invalid --name "Banc de charge" --admin \
   --password-stdin --data-dir "$RUN" --log warning >/dev/null
 TOKEN=$("$BIN" token create --email load@bench.invalid --label "load benchmark" --data-dir "$RUN" --log warning | tail -1)
