@@ -51,7 +51,8 @@ public enum LabAtlasCLI {
     /// between the two at every step (a query's answer, the response), which
     /// served the load benchmark's mix about a tenth faster, p99 a tenth lower,
     /// in back-to-back runs. Nothing may block a task for long since: password
-    /// hashing runs on its own thread (`PasswordHashing`), queries on SQLite's.
+    /// hashing runs on its own thread (`PasswordHashing`), synchronous waits
+    /// on `BlockingWork`'s, queries on SQLite's.
     /// Called first thing, from the main thread, before any task runs.
     public static func runTasksOnEventLoops() {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()

@@ -9,9 +9,9 @@ import LabAtlasCore
 /// A kept list is current while its item has not been saved since (a save
 /// drops it, in the save's transaction: `SearchIndexStore.remove`) and the
 /// atlas has not changed by more than one to two documents in a hundred since
-/// it was ranked (`isCurrent`): a new item joins its neighbours' lists by then. What a list shows
-/// is always read afresh (titles, texts, visibility): keeping only decides
-/// which items are neighbours.
+/// it was ranked (`isCurrent`): a new item joins its neighbours' lists by
+/// then. What a list shows is always read afresh (titles, texts, visibility):
+/// keeping only decides which items are neighbours.
 struct KeptSimilarItems {
     static let table = "similar_items"
     let database: any Database
