@@ -561,15 +561,16 @@ extension VisitorPageCacheTests {
 
     /// Visitors asking for a page at the stamp another one is rendering wait
     /// for that render; at another stamp, they render their own.
-    @Test func visitorsAtTheSameStampShareOneRender() async throws {
+    @Test(.timeLimit(.minutes(1))) func visitorsAtTheSameStampShareOneRender() async throws {
         let cache = VisitorPageCache(capacity: 64 * 1024)
         guard case .render(let order) = cache.claim("/a", stamp: [1]) else { Issue.record("the first visitor renders"); return }
         guard case .join = cache.claim("/a", stamp: [1]) else { Issue.record("the second waits"); return }
         guard case .render = cache.claim("/a", stamp: [2]) else { Issue.record("another stamp renders its own"); return }
         let waiting = (0..<3).map { _ in Task { await cache.join("/a", stamp: [1]) } }
         // The render at the other stamp lands first: nobody waiting for stamp 1 is woken.
+        #expect(await waitUntil({ cache.waiting(for: "/a") == 3 }, within: .seconds(30)))
         cache.land("/a", stamp: [2], page: Self.page(2, readOrder: order + 2, text: "deux"))
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(cache.waiting(for: "/a") == 3)
         cache.land("/a", stamp: [1], page: Self.page(1, readOrder: order, text: "un"))
         for task in waiting {
             #expect(await task.value.map { String(buffer: $0.body) } == "un")
@@ -584,12 +585,12 @@ extension VisitorPageCacheTests {
 
     /// A render that fails or is not kept wakes those waiting with nothing:
     /// they render for themselves.
-    @Test func aFailedRenderLetsTheWaitingRenderForThemselves() async throws {
+    @Test(.timeLimit(.minutes(1))) func aFailedRenderLetsTheWaitingRenderForThemselves() async throws {
         let cache = VisitorPageCache(capacity: 64 * 1024)
         guard case .render = cache.claim("/a", stamp: [1]) else { Issue.record("the first visitor renders"); return }
         guard case .join = cache.claim("/a", stamp: [1]) else { Issue.record("the second waits"); return }
         let waiting = Task { await cache.join("/a", stamp: [1]) }
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(await waitUntil({ cache.waiting(for: "/a") == 1 }, within: .seconds(30)))
         cache.land("/a", stamp: [1], page: nil)
         #expect(await waiting.value == nil)
         // Nothing is under way any more: the next visitor renders.

@@ -47,7 +47,7 @@ struct KeptSimilarItems {
 
     /// Documents written since the list was ranked: at most one in a hundred
     /// of the atlas, up to two for some items (`spread`); none in an atlas of
-    /// fewer than fifty.
+    /// fifty or fewer.
     static func isCurrent(keptAt kept: Int64, now: Int64, documents: Int64, item: UUID) -> Bool {
         let written = now - kept
         return written >= 0 && written * 10_000 <= documents * (100 + spread(of: item))

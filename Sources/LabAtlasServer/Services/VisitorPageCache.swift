@@ -142,6 +142,11 @@ final class VisitorPageCache: Sendable {
         for waiter in waiters { waiter.resume(returning: page) }
     }
 
+    /// Visitors waiting for the render under way for `key`.
+    func waiting(for key: String) -> Int {
+        state.withLock { $0.flights[key]?.waiters.count ?? 0 }
+    }
+
     func count(hit: Bool, key: String) {
         let section = Self.section(of: key)
         state.withLock { state in
