@@ -8,11 +8,7 @@ import Vapor
 /// the threads SQLite's queries wait for. A burst of sign-ins leaves the other
 /// cores to the pages.
 enum PasswordHashing {
-    private static let threads: NIOThreadPool = {
-        let pool = NIOThreadPool(numberOfThreads: max(1, System.coreCount / 2))
-        pool.start()
-        return pool
-    }()
+    private static let threads = NIOThreadPool.started(numberOfThreads: max(1, System.coreCount / 2))
 
     static func hash(_ password: String, cost: Int) async throws -> String {
         try await threads.runIfActive { try Bcrypt.hash(password, cost: cost) }

@@ -61,13 +61,11 @@ struct ItemCounts {
         // visitor) reads the rows as they are, with no sum to gather them by
         // value (half the time of a list page's counts at 100,000 items).
         // SUM of a BIGINT is a NUMERIC on PostgreSQL.
-        let summed = visibilities.count == 1
-            ? rows(type, given: given, visibilities: visibilities, database.select().column("facet").column("value").column("n"))
-                .where("facet", .in, SQLBind.group(facets.sorted()))
-            : rows(type, given: given, visibilities: visibilities,
-                   database.select().column("facet").column("value").column(SQLRaw("CAST(SUM(n) AS BIGINT)"), as: "n"))
-                .where("facet", .in, SQLBind.group(facets.sorted()))
-                .groupBy("facet").groupBy("value")
+        let single = visibilities.count == 1
+        var summed = rows(type, given: given, visibilities: visibilities, database.select().column("facet").column("value")
+                .column(single ? SQLIdentifier("n") : SQLRaw("CAST(SUM(n) AS BIGINT)"), as: "n"))
+            .where("facet", .in, SQLBind.group(facets.sorted()))
+        if !single { summed = summed.groupBy("facet").groupBy("value") }
         // One row a facet, values and counts packed: a lab facet has a thousand
         // values, and handing each to Swift as a row took most of a list page's counts.
         let postgres = database.isPostgresDialect
