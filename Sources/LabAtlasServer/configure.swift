@@ -84,7 +84,11 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.leaf.cache.isEnabled = app.environment.isRelease
     app.leaf.configuration.rootDirectory = app.directory.viewsDirectory
     app.leaf.tags["some"] = SomeTag()
-    app.visitorPages = VisitorPageCache(capacity: VisitorPageCache.capacity(environment: Environment.get("LABATLAS_PAGE_CACHE_MB")))
+    let concurrentRequests = RequestQueueMiddleware.concurrentRequests(environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))
+    let readQueue = FairQueue(permits: concurrentRequests)
+    app.visitorPages = VisitorPageCache(
+        capacity: VisitorPageCache.capacity(environment: Environment.get("LABATLAS_PAGE_CACHE_MB")),
+        lag: .from(environment: Environment.get("LABATLAS_VISITOR_LAG_MS"), isBusy: { readQueue.waitingCount > 0 }))
     app.visitorCards = VisitorCardCache(capacity: VisitorCardCache.capacity(pageBytes: app.visitorPages.capacity))
     app.visitorJSON = VisitorJSONCache(capacity: VisitorJSONCache.capacity(pageBytes: app.visitorPages.capacity))
     app.lifecycle.use(VisitorPageCacheReport())
@@ -109,7 +113,6 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     let backgroundWrites = BackgroundWrites()
     app.backgroundWrites = backgroundWrites
     app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight, backgroundWrites: backgroundWrites))
-    let concurrentRequests = RequestQueueMiddleware.concurrentRequests(environment: Environment.get("LABATLAS_CONCURRENT_REQUESTS"))
     // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()
     app.middleware.use(AsyncMiddlewareChain((app.sqliteWriter.map { [SQLiteWriterMiddleware(writer: $0)] } ?? []) + [
@@ -117,7 +120,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
         SecurityHeadersMiddleware(),
         PageErrorMiddleware(environment: app.environment),
         FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil),
-        RequestQueueMiddleware(concurrentRequests: concurrentRequests, waitingLimit: RequestQueueMiddleware.waitingLimit(
+        RequestQueueMiddleware(queue: readQueue, waitingLimit: RequestQueueMiddleware.waitingLimit(
             environment: Environment.get("LABATLAS_QUEUE_LIMIT"), concurrentRequests: concurrentRequests)),
     ]))
     app.middleware.use(app.sessions.middleware)

@@ -97,7 +97,7 @@ import SQLKit
     /// and those already queued are served.
     @Test func aFullQueueRefusesAtOnce() async throws {
         try await withApp { app in
-            let middleware = RequestQueueMiddleware(concurrentRequests: 1, waitingLimit: 1)
+            let middleware = RequestQueueMiddleware(queue: FairQueue(permits: 1), waitingLimit: 1)
             let gate = FairQueue(permits: 1)
             await gate.acquire()
             let responder = GatedResponder(gate: gate)

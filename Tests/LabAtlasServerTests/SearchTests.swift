@@ -1,5 +1,6 @@
 import Fluent
 import Foundation
+import SQLKit
 import Testing
 import Vapor
 @testable import LabAtlasCore
@@ -276,6 +277,44 @@ extension Application {
             let own = ProjectKind.dto(of: saved[0], links: ResolvedLinks(), inverse: ResolvedLinks())
             try await writer.save(ProjectKind.self, own, existing: saved[0])
             #expect(try await keptRows() == 0)
+        }
+    }
+
+    /// A kept list out of date is still shown, and ranked again after the
+    /// page, once: the next view shows the new neighbour.
+    @Test func similarItemsOutOfDateAreRankedAgainAfterThePage() async throws {
+        try await withApp { app in
+            app.visitorPages = VisitorPageCache(capacity: 0)
+            let writer = ItemWriter(database: app.db)
+            var saved: [Project] = []
+            for (title, summary) in [("Cartographie des tiers-lieux ruraux", "Un inventaire participatif des tiers-lieux et des fablabs."),
+                                     ("Tiers-lieux de montagne", "Cartographie des fablabs et tiers-lieux en vallée."),
+                                     ("Cantine zéro déchet", "Moins de gaspillage alimentaire au collège.")] {
+                var dto = ProjectDTO(title: title)
+                dto.stage = .exploration
+                dto.summary = summary
+                saved.append(try await writer.save(ProjectKind.self, dto))
+            }
+            let path = "/projects/\(saved[0].slug)"
+            #expect(try await app.viewUntilKept(path))
+            #expect(await app.backgroundWrites.drained(within: .seconds(10)))
+            func keptSequence() async throws -> Int64? {
+                try await app.db.sql.select().column("sequence").from(KeptSimilarItems.table)
+                    .where("item_id", .equal, SQLBind(try saved[0].requireID())).first()?.decode(column: "sequence", as: Int64.self)
+            }
+            let before = try await keptSequence()
+            // In an atlas this small, any write puts the kept lists out of date.
+            var newcomer = ProjectDTO(title: "Fablabs et tiers-lieux solidaires")
+            newcomer.stage = .exploration
+            newcomer.summary = "Une cartographie des tiers-lieux et des fablabs."
+            try await writer.save(ProjectKind.self, newcomer)
+            let stale = try await app.get(path)
+            #expect(stale.status == .ok)
+            #expect(!stale.body.contains("Fablabs et tiers-lieux solidaires"), "the out-of-date list is shown at once")
+            #expect(await app.backgroundWrites.drained(within: .seconds(10)))
+            let after = try await keptSequence()
+            #expect(before != nil && after != nil && after! > before!, "ranked again after the page")
+            #expect(try await app.get(path).body.contains("Fablabs et tiers-lieux solidaires"))
         }
     }
 

@@ -601,6 +601,8 @@ extension VisitorPageCacheTests {
     /// types just changed all get the new page.
     @Test func simultaneousVisitorsAfterAWriteAllGetTheNewPage() async throws {
         try await withApp { app in
+            // More visitors than may run at once would make the server busy, and its lists lag.
+            app.visitorPages = VisitorPageCache(capacity: 64 * 1024 * 1024, lag: nil)
             let writer = ItemWriter(database: app.db)
             _ = try await writer.save(LabKind.self, LabDTO(name: "Lab de départ"))
             _ = try await app.get("/labs")
@@ -615,6 +617,73 @@ extension VisitorPageCacheTests {
             let after = app.visitorPages.statistics
             // Each counted once, served again or rendered, none left waiting.
             #expect(after.hits + after.misses - before.hits - before.misses == 8)
+        }
+    }
+}
+
+extension VisitorPageCacheTests {
+    /// A busy server serves a list kept a moment ago, older than the latest
+    /// write, unless a reference changed since; never when it is not busy,
+    /// nor past the limit, nor for a page that never lags.
+    @Test func aBusyServerServesAListKeptAMomentAgo() {
+        let busy = Atomic<Bool>(false)
+        let cache = VisitorPageCache(capacity: 64 * 1024, lag: .init(limit: .seconds(1), isBusy: { busy.load(ordering: .relaxed) }))
+        func keep(_ key: String, stamp: Int64, references: [Int64]?, readAt: ContinuousClock.Instant = .now) {
+            guard case .render(let order) = cache.claim(key, stamp: [stamp], references: references) else {
+                Issue.record("\(key) at \(stamp) renders"); return
+            }
+            cache.land(key, stamp: [stamp], page: VisitorPageCache.Page(
+                stamp: [stamp], references: references, readAt: readAt, headers: [:], body: ByteBuffer(string: "\(key) \(stamp)"), readOrder: order))
+        }
+        func served(_ key: String, stamp: Int64, references: [Int64]?) -> String {
+            switch cache.claim(key, stamp: [stamp], references: references) {
+            case .kept(let page): return "kept " + String(buffer: page.body)
+            case .lagging(let page): return "lagging " + String(buffer: page.body)
+            case .join: return "join"
+            case .render:
+                cache.land(key, stamp: [stamp], page: nil)
+                return "render"
+            }
+        }
+        keep("/labs", stamp: 1, references: [7, 0])
+        #expect(served("/labs", stamp: 2, references: [7, 0]) == "render", "not busy: every write shows at once")
+        busy.store(true, ordering: .relaxed)
+        #expect(served("/labs", stamp: 2, references: [7, 0]) == "lagging /labs 1")
+        #expect(served("/labs", stamp: 1, references: [7, 0]) == "kept /labs 1")
+        #expect(served("/labs", stamp: 2, references: [8, 0]) == "render", "a name, a visibility or a deletion never lags")
+        #expect(served("/labs", stamp: 2, references: [7, 1]) == "render", "nor an event that ended")
+        #expect(served("/labs", stamp: 2, references: nil) == "render", "nor an item's page")
+        keep("/old", stamp: 1, references: [7], readAt: .now - .seconds(2))
+        #expect(served("/old", stamp: 2, references: [7]) == "render", "read more than the limit ago")
+        #expect(cache.statistics.lagging == 1)
+        #expect(VisitorPageCache.Lag.from(environment: nil, isBusy: { true })?.limit == .seconds(1))
+        #expect(VisitorPageCache.Lag.from(environment: "250", isBusy: { true })?.limit == .milliseconds(250))
+        #expect(VisitorPageCache.Lag.from(environment: "0", isBusy: { true }) == nil)
+    }
+
+    /// Through the application: while busy, a new lab is missing from the
+    /// kept list for a moment, but a lab made members-only leaves it at once,
+    /// and the lab's own page shows its latest text at once.
+    @Test func listsLagOnlyBehindWritesThatHideNothing() async throws {
+        try await withApp { app in
+            app.visitorPages = VisitorPageCache(capacity: 64 * 1024 * 1024, lag: .init(limit: .seconds(60), isBusy: { true }))
+            let writer = ItemWriter(database: app.db)
+            var firstDTO = LabDTO(name: "Lab des marais")
+            firstDTO.objectives = "Première description."
+            let first = try await writer.save(LabKind.self, firstDTO)
+            #expect(try await app.get("/labs").body.contains("Lab des marais"))
+            _ = try await app.get("/labs/\(first.slug)")
+            _ = try await writer.save(LabKind.self, LabDTO(name: "Lab des falaises"))
+            #expect(!(try await app.get("/labs").body.contains("Lab des falaises")), "a moment behind the new lab")
+            firstDTO.objectives = "Deuxième description."
+            try await writer.save(LabKind.self, firstDTO, existing: first)
+            #expect(try await app.get("/labs/\(first.slug)").body.contains("Deuxième description."), "an item's page never lags")
+            firstDTO.visibility = .members
+            try await writer.save(LabKind.self, firstDTO, existing: first)
+            let list = try await app.get("/labs").body
+            #expect(!list.contains("Lab des marais"), "made members-only: gone at once")
+            #expect(list.contains("Lab des falaises"))
+            #expect(app.visitorPages.statistics.lagging >= 1)
         }
     }
 }

@@ -19,8 +19,9 @@ struct RequestQueueMiddleware: AsyncMiddleware {
     let queue: FairQueue
     let waitingLimit: Int
 
-    init(concurrentRequests: Int, waitingLimit: Int) {
-        queue = FairQueue(permits: concurrentRequests)
+    /// `queue` lets `concurrentRequests` run at a time.
+    init(queue: FairQueue, waitingLimit: Int) {
+        self.queue = queue
         self.waitingLimit = waitingLimit
     }
 

@@ -10,18 +10,21 @@ import LabAtlasCore
 /// drops it, in the save's transaction: `SearchIndexStore.remove`) and the
 /// atlas has not changed by more than one to two documents in a hundred since
 /// it was ranked (`isCurrent`): a new item joins its neighbours' lists by
-/// then. What a list shows is always read afresh (titles, texts, visibility):
-/// keeping only decides which items are neighbours.
+/// then. A list out of date is still shown while it is ranked again after the
+/// page (`SimilarItems.rankLater`). What a list shows is always read afresh
+/// (titles, texts, visibility): keeping only decides which items are neighbours.
 struct KeptSimilarItems {
     static let table = "similar_items"
     let database: any Database
 
     /// What the kept list of an item says now.
     struct Lookup {
-        /// The kept neighbours, best first; nil when there are none or they are out of date.
+        /// The kept neighbours, best first; nil when there are none.
         var neighbours: [UUID]?
         /// The index's write sequence when looked up: a list ranked now is stamped with it.
         var sequence: Int64
+        /// Whether they are current (`isCurrent`); out of date, they are ranked again.
+        var isCurrent = false
     }
 
     func lookup(_ itemID: UUID) async throws -> Lookup {
@@ -37,12 +40,17 @@ struct KeptSimilarItems {
         }
         let sequence = try row.decode(column: "next_sequence", as: Int64.self)
         guard let kept = try row.decode(column: "neighbours", as: String?.self),
-              let keptSequence = try row.decode(column: "kept_sequence", as: Int64?.self),
-              Self.isCurrent(keptAt: keptSequence, now: sequence, documents: try row.decode(column: "row_count", as: Int64.self),
-                             item: itemID) else {
+              let keptSequence = try row.decode(column: "kept_sequence", as: Int64?.self) else {
             return Lookup(neighbours: nil, sequence: sequence)
         }
-        return Lookup(neighbours: kept.split(separator: ",").compactMap { UUID(uuidString: String($0)) }, sequence: sequence)
+        return Lookup(neighbours: Self.neighbours(kept), sequence: sequence,
+                      isCurrent: Self.isCurrent(keptAt: keptSequence, now: sequence,
+                                                documents: try row.decode(column: "row_count", as: Int64.self), item: itemID))
+    }
+
+    /// The neighbours of a kept list's `neighbours` column, best first.
+    static func neighbours(_ column: String) -> [UUID] {
+        column.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
     }
 
     /// Documents written since the list was ranked: at most one in a hundred
@@ -74,7 +82,20 @@ struct KeptSimilarItems {
     /// saves kept coming.
     func keep(_ neighbours: [UUID], for itemID: UUID, rankedDocID: Int64, sequence: Int64,
               later: BackgroundWrites) async throws {
-        let write: @Sendable (any Database) async throws -> Void = { transaction in
+        let write = Self.keeping(neighbours, for: itemID, rankedDocID: rankedDocID, sequence: sequence)
+        guard try await database.writeTransactionIfIdle(write) == nil else { return }
+        let database = database
+        later.start { try await database.writeTransaction(write) }
+    }
+
+    /// Keeps `neighbours` for the item, after the saves ahead (as `keep`): from a background write.
+    func keepAfterSaves(_ neighbours: [UUID], for itemID: UUID, rankedDocID: Int64, sequence: Int64) async throws {
+        try await database.writeTransaction(Self.keeping(neighbours, for: itemID, rankedDocID: rankedDocID, sequence: sequence))
+    }
+
+    private static func keeping(_ neighbours: [UUID], for itemID: UUID, rankedDocID: Int64,
+                                sequence: Int64) -> @Sendable (any Database) async throws -> Void {
+        { transaction in
             let sql = try transaction.sql
             guard try await sql.select().column("doc_id").from(SearchSchema.documents)
                 .where("doc_id", .equal, SQLBind(rankedDocID)).first() != nil else { return }
@@ -83,9 +104,6 @@ struct KeptSimilarItems {
                 .onConflict(with: ["item_id"]) { $0.set(excludedValueOf: "neighbours").set(excludedValueOf: "sequence") }
                 .run()
         }
-        guard try await database.writeTransactionIfIdle(write) == nil else { return }
-        let database = database
-        later.start { try await database.writeTransaction(write) }
     }
 
     /// Drops the lists of these items; called by every write of the search index.

@@ -20,12 +20,32 @@ struct SimilarItems {
         guard service.reader.isVisitor else { return try await rank(for: id, limit: limit)?.hits ?? [] }
         let kept = KeptSimilarItems(database: service.database)
         let lookup = try await kept.lookup(id)
-        if let neighbours = lookup.neighbours { return try await visibleHits(neighbours, limit: limit) }
+        if let neighbours = lookup.neighbours {
+            if !lookup.isCurrent { rankLater(id) }
+            return try await visibleHits(neighbours, limit: limit)
+        }
         guard let ranked = try await rank(for: id, limit: Self.keptCount) else { return [] }
         // Keeping is a convenience: a page never fails for it (the next view ranks again).
         try? await kept.keep(ranked.hits.map(\.id), for: id, rankedDocID: ranked.docID, sequence: lookup.sequence,
                              later: backgroundWrites)
         return Array(ranked.hits.prefix(limit))
+    }
+
+    /// Ranks the item's neighbours for visitors again, after the page, once at
+    /// a time: its kept list is out of date, and is shown until the new one is
+    /// kept. Ranked during the view, as it was, an item's page waited for it
+    /// (a tenth of a second under load), and every view of it ranked again
+    /// until one of them had kept its list.
+    func rankLater(_ id: UUID) {
+        let similar = self
+        backgroundWrites.start(once: "similar items of \(id)") {
+            let kept = KeptSimilarItems(database: similar.service.database)
+            let lookup = try await kept.lookup(id)
+            // Ranked again meanwhile (on another instance), or dropped by a save: the next view sees to it.
+            guard lookup.neighbours != nil, !lookup.isCurrent,
+                  let ranked = try await similar.rank(for: id, limit: Self.keptCount) else { return }
+            try await kept.keepAfterSaves(ranked.hits.map(\.id), for: id, rankedDocID: ranked.docID, sequence: lookup.sequence)
+        }
     }
 
     /// The hits of kept neighbours the reader may see now, read afresh, best first.

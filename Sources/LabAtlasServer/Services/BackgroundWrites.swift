@@ -11,6 +11,8 @@ import Vapor
 /// the database after it closed would bring the process down.
 final class BackgroundWrites: Sendable {
     private let pending = Atomic<Int>(0)
+    /// The keys of the writes started `once` and not yet finished.
+    private let keys = Mutex<Set<String>>([])
     let limit: Int
 
     init(limit: Int = 8) {
@@ -38,6 +40,18 @@ final class BackgroundWrites: Sendable {
             try? await SQLiteWriter.$current.withValue(writer) { try await write() }
         }
         return true
+    }
+
+    /// Starts `write` as `start` does, unless one started with the same `key` is still pending.
+    @discardableResult
+    func start(once key: String, _ write: @escaping @Sendable () async throws -> Void) -> Bool {
+        guard keys.withLock({ $0.insert(key).inserted }) else { return false }
+        let started = start { [self] in
+            defer { _ = keys.withLock { $0.remove(key) } }
+            try await write()
+        }
+        if !started { _ = keys.withLock { $0.remove(key) } }
+        return started
     }
 
     /// Waits until none is pending, or `limit` has passed; true when none is left.

@@ -15,12 +15,13 @@ enum ItemVersions {
     /// one statement; `item` is nil when no item has this slug (nothing is kept).
     ///
     /// With `similarItems`, the page also shows the item's neighbours: their
-    /// kept list and each neighbour's own version count; while no current list
-    /// is kept, the page is ranked afresh, and the search index's write
-    /// sequence (which every write moves) stands for what it ranked from.
-    static func read(_ type: ItemType, slug: String, similarItems: Bool,
-                     on sql: any SQLDatabase) async throws -> (versions: [ContentVersions.Part: Int64], item: [Int64]?) {
-        guard TextFolding.isValidSlug(slug) else { return (try await ContentVersions.read(on: sql), nil) }
+    /// kept list and each neighbour's own version count; while no list is
+    /// kept, the page is ranked afresh, and the search index's write sequence
+    /// (which every write moves) stands for what it ranked from. A kept list
+    /// out of date is shown until it is ranked again: `rankAgain` names its item.
+    static func read(_ type: ItemType, slug: String, similarItems: Bool, on sql: any SQLDatabase) async throws
+        -> (versions: [ContentVersions.Part: Int64], item: [Int64]?, rankAgain: UUID?) {
+        guard TextFolding.isValidSlug(slug) else { return (try await ContentVersions.read(on: sql), nil, nil) }
         let similar: (columns: String, joins: String) = similarItems ? (
             ", k.neighbours, k.sequence AS kept_sequence, s.next_sequence, s.row_count",
             " LEFT JOIN \(KeptSimilarItems.table) k ON k.item_id = i.id LEFT JOIN \(SearchSchema.statistics) s ON s.id = 1") : ("", "")
@@ -31,21 +32,21 @@ enum ItemVersions {
             LEFT JOIN \(unsafeRaw: table) v ON v.item_id = i.id\(unsafeRaw: similar.joins)
             """).all()
         let versions = try ContentVersions.versions(in: rows)
-        guard let row = rows.first, let itemID = try row.decode(column: "item_id", as: UUID?.self) else { return (versions, nil) }
+        guard let row = rows.first, let itemID = try row.decode(column: "item_id", as: UUID?.self) else { return (versions, nil, nil) }
         var stamp = [try row.decode(column: "item_version", as: Int64?.self) ?? 0]
-        guard similarItems else { return (versions, stamp) }
+        guard similarItems else { return (versions, stamp, nil) }
         let sequence = try row.decode(column: "next_sequence", as: Int64?.self) ?? 0
         guard let kept = try row.decode(column: "neighbours", as: String?.self),
-              let keptSequence = try row.decode(column: "kept_sequence", as: Int64?.self),
-              KeptSimilarItems.isCurrent(keptAt: keptSequence, now: sequence, documents: try row.decode(column: "row_count", as: Int64?.self) ?? 0,
-                                         item: itemID) else {
+              let keptSequence = try row.decode(column: "kept_sequence", as: Int64?.self) else {
             // Ranked afresh at each view: from the whole index as it is now.
-            return (versions, stamp + [-1, sequence])
+            return (versions, stamp + [-1, sequence], nil)
         }
-        let neighbours = kept.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+        let neighbours = KeptSimilarItems.neighbours(kept)
         stamp.append(keptSequence)
         stamp += try await Self.versions(of: neighbours, on: sql)
-        return (versions, stamp)
+        let isCurrent = KeptSimilarItems.isCurrent(keptAt: keptSequence, now: sequence,
+                                                   documents: try row.decode(column: "row_count", as: Int64?.self) ?? 0, item: itemID)
+        return (versions, stamp, isCurrent ? nil : itemID)
     }
 
     /// The versions of these items, in their order (0 for an item never written since migration 009).

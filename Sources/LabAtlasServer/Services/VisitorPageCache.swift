@@ -21,9 +21,25 @@ import LabAtlasCore
 /// Under writes a page's stamp changes often, and several visitors may ask
 /// for it at the new stamp at once: the first renders it and the others wait
 /// for that page (`claim`, `land`) instead of rendering it again each.
+///
+/// A busy server lets a visitor's list (the home page, a list, an API list)
+/// lag behind the latest writes by a moment (`Lag`): while reads wait for
+/// their turn, a list kept less than a second ago is served as it is, unless
+/// a write since changed any item's name, visibility or existence
+/// (`references`). Each new project otherwise made every project list, the
+/// home page and the API lists be rendered again for nearly every visitor:
+/// under the load benchmark's writes, a third of the server's time. Item
+/// pages and search answers never lag, and signed-in readers never see kept
+/// pages.
 final class VisitorPageCache: Sendable {
     struct Page: Sendable {
         var stamp: [Int64]
+        /// The versions a lagging page must still match (`Lag`): every type's
+        /// references, and the events not yet ended when the page follows the
+        /// date; nil for a page that never lags (an item's page or JSON).
+        var references: [Int64]? = nil
+        /// When its versions were about to be read: what was written before is in it.
+        var readAt: ContinuousClock.Instant = .now
         var headers: HTTPHeaders
         var body: ByteBuffer
         /// A search answer's index marks: it may hold past writes (`KeptSearchAnswers`).
@@ -33,10 +49,26 @@ final class VisitorPageCache: Sendable {
         var readOrder = 0
     }
 
+    /// When a visitor may be served a list older than the latest writes.
+    struct Lag: Sendable {
+        /// How much older at most: its versions were read less than this long ago.
+        var limit: Duration
+        /// Whether the server is busy: reads wait for their turn (`RequestQueueMiddleware`).
+        var isBusy: @Sendable () -> Bool
+
+        /// `LABATLAS_VISITOR_LAG_MS` (default 1000; 0 never lags), for a server busy when `isBusy` says so.
+        static func from(environment value: String?, isBusy: @escaping @Sendable () -> Bool) -> Lag? {
+            let milliseconds = value.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { max(0, min($0, 60_000)) } ?? 1000
+            return milliseconds > 0 ? Lag(limit: .milliseconds(milliseconds), isBusy: isBusy) : nil
+        }
+    }
+
     /// What a visitor asking for a page at a stamp does.
     enum Claim {
         /// Serves the page kept.
         case kept(Page)
+        /// Serves the page kept, older than the stamp by a moment (`Lag`).
+        case lagging(Page)
         /// Waits for the render another visitor has under way (`join`).
         case join
         /// Renders it, then says so (`land`), whether it was kept or not.
@@ -61,15 +93,19 @@ final class VisitorPageCache: Sendable {
         var bytes = 0
         var hits = 0
         var misses = 0
+        /// Of the hits, pages served lagging (`Lag`).
+        var lagging = 0
         /// Served again and rendered, by section (`section(of:)`).
         var bySection: [String: (hits: Int, misses: Int)] = [:]
     }
 
     let capacity: Int
+    let lag: Lag?
     private let state = Mutex(State())
 
-    init(capacity: Int) {
+    init(capacity: Int, lag: Lag? = nil) {
         self.capacity = capacity
+        self.lag = lag
     }
 
     /// Bytes the cache may hold, from `LABATLAS_PAGE_CACHE_MB`.
@@ -96,17 +132,24 @@ final class VisitorPageCache: Sendable {
     /// The page kept under `key` at `stamp`, a render under way to wait for,
     /// or the turn to render it. Counted as served again or rendered (a
     /// visitor who waits, once the wait is over).
-    func claim(_ key: String, stamp: [Int64]) -> Claim {
+    /// `references`: the page may lag (`Lag`) while these versions are those it was kept with.
+    func claim(_ key: String, stamp: [Int64], references: [Int64]? = nil) -> Claim {
+        let lagLimit = references != nil && lag?.isBusy() == true ? lag?.limit : nil
+        let now = ContinuousClock.now
         let claim = state.withLock { state -> Claim in
             state.reads += 1
             if let kept = state.pages[key], kept.page.stamp == stamp { return .kept(kept.page) }
             if state.flights[key]?.stamp == stamp { return .join }
+            if let lagLimit, let kept = state.pages[key]?.page, kept.references == references, now - kept.readAt < lagLimit {
+                state.lagging += 1
+                return .lagging(kept)
+            }
             // A render for another stamp is left to land: this one is kept if it was read later.
             if state.flights[key] == nil { state.flights[key] = Flight(stamp: stamp) }
             return .render(readOrder: state.reads)
         }
         switch claim {
-        case .kept: count(hit: true, key: key)
+        case .kept, .lagging: count(hit: true, key: key)
         case .render: count(hit: false, key: key)
         case .join: break
         }
@@ -205,8 +248,8 @@ final class VisitorPageCache: Sendable {
         }
     }
 
-    var statistics: (hits: Int, misses: Int, pages: Int, bytes: Int) {
-        state.withLock { ($0.hits, $0.misses, $0.pages.count, $0.bytes) }
+    var statistics: (hits: Int, misses: Int, pages: Int, bytes: Int, lagging: Int) {
+        state.withLock { ($0.hits, $0.misses, $0.pages.count, $0.bytes, $0.lagging) }
     }
 
     private static func size(_ key: String, _ page: Page) -> Int {
@@ -226,7 +269,8 @@ struct VisitorPageCacheReport: LifecycleHandler {
         let cards = application.visitorCards.statistics
         let json = application.visitorJSON.statistics
         application.logger.notice("""
-            Pages kept for visitors: \(statistics.hits) of \(statistics.hits + statistics.misses) served again; \(statistics.pages) \
+            Pages kept for visitors: \(statistics.hits) of \(statistics.hits + statistics.misses) served again \
+            (\(statistics.lagging) of them lagging behind a write, the server being busy); \(statistics.pages) \
             pages kept (\(statistics.bytes / 1024) kB of \(cache.capacity / 1024)). By section: \(sections). Cards: \(cards.hits) \
             of \(cards.hits + cards.built) served again, \(cards.items) kept. API list items: \(json.hits) of \(json.hits + json.built) \
             served again, \(json.items) kept.
@@ -261,17 +305,26 @@ extension Request {
                      item: (type: ItemType, slug: String, similarItems: Bool)? = nil,
                      _ render: () async throws -> Response) async throws -> Response {
         guard let (cache, sql) = visitorCache else { return try await render() }
+        let readAt = ContinuousClock.now
         let stamp: [Int64]
+        var references: [Int64]?
         if let item {
             let read = try await ItemVersions.read(item.type, slug: item.slug, similarItems: item.similarItems, on: sql)
             guard let itemStamp = read.item else { return try await render() }
+            if let id = read.rankAgain {
+                SimilarItems(service: SearchService(database: db, reader: reader), backgroundWrites: application.backgroundWrites)
+                    .rankLater(id)
+            }
             stamp = try await self.stamp(reads, in: read.versions, followsTheDate: followsTheDate) + itemStamp
         } else {
-            stamp = try await self.stamp(reads, in: try await ContentVersions.read(on: sql), followsTheDate: followsTheDate)
+            let versions = try await ContentVersions.read(on: sql)
+            stamp = try await self.stamp(reads, in: versions, followsTheDate: followsTheDate)
+            references = try await self.stamp(ItemType.referencesOfEveryType, in: versions, followsTheDate: false)
+                + (followsTheDate ? stamp.suffix(1) : [])
         }
         let key = url.string
-        switch cache.claim(key, stamp: stamp) {
-        case .kept(let page):
+        switch cache.claim(key, stamp: stamp, references: references) {
+        case .kept(let page), .lagging(let page):
             return page.response
         case .join:
             if let page = await cache.join(key, stamp: stamp) { return page.response }
@@ -285,7 +338,7 @@ extension Request {
                 throw error
             }
             cache.land(key, stamp: stamp, page: keepable(response, as: VisitorPageCache.Page(
-                stamp: stamp, headers: [:], body: ByteBuffer(), readOrder: readOrder)))
+                stamp: stamp, references: references, readAt: readAt, headers: [:], body: ByteBuffer(), readOrder: readOrder)))
             return response
         }
     }
