@@ -106,6 +106,9 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
         let writer = SQLiteWriter(path: path, connectionWait: connectionWait)
         app.lifecycle.use(SQLiteWriterShutdown(writer: writer))
         try await configureSQLiteConnection(writer.database(logger: app.logger))
+        if !(await writer.raisePriority()) {
+            app.logger.debug("The saves' threads keep the reads' priority: raising it needs CAP_SYS_NICE.")
+        }
         app.sqliteWriter = writer
     }
     let requestsInFlight = RequestsInFlight()
