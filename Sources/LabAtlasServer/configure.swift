@@ -107,7 +107,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
         app.lifecycle.use(SQLiteWriterShutdown(writer: writer))
         try await configureSQLiteConnection(writer.database(logger: app.logger))
         if !(await writer.raisePriority()) {
-            app.logger.debug("The saves' threads keep the reads' priority: raising it needs CAP_SYS_NICE.")
+            app.logger.debug("The saves' threads keep the reads' priority: raising it needs CAP_SYS_NICE or a nice limit (RLIMIT_NICE, systemd's LimitNICE).")
         }
         app.sqliteWriter = writer
     }

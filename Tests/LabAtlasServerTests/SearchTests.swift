@@ -235,6 +235,26 @@ extension Application {
         }
     }
 
+    /// Four projects: three about third places and fablabs, neighbours of one another, and one about a canteen.
+    static let tiersLieux: [(title: String, summary: String)] = [
+        ("Cartographie des tiers-lieux ruraux", "Un inventaire participatif des tiers-lieux et des fablabs."),
+        ("Tiers-lieux de montagne", "Cartographie des fablabs et tiers-lieux en vallée."),
+        ("Fablabs et tiers-lieux solidaires", "Une cartographie des lieux de fabrication."),
+        ("Cantine zéro déchet", "Moins de gaspillage alimentaire au collège."),
+    ]
+
+    /// Projects at the exploration stage, with these titles and summaries, in order.
+    static func projects(_ texts: [(title: String, summary: String)], _ writer: ItemWriter) async throws -> [Project] {
+        var saved: [Project] = []
+        for (title, summary) in texts {
+            var dto = ProjectDTO(title: title)
+            dto.stage = .exploration
+            dto.summary = summary
+            saved.append(try await writer.save(ProjectKind.self, dto))
+        }
+        return saved
+    }
+
     /// Visitors' similar items are ranked once and kept; what a page shows is
     /// still read afresh, so a neighbour made members-only leaves it at once,
     /// and saving the item drops its kept list.
@@ -243,16 +263,7 @@ extension Application {
             // Views here must reach the similar items, not the pages kept for visitors.
             app.visitorPages = VisitorPageCache(capacity: 0)
             let writer = ItemWriter(database: app.db)
-            var saved: [Project] = []
-            for (title, summary) in [("Cartographie des tiers-lieux ruraux", "Un inventaire participatif des tiers-lieux et des fablabs."),
-                                     ("Tiers-lieux de montagne", "Cartographie des fablabs et tiers-lieux en vallée."),
-                                     ("Fablabs et tiers-lieux solidaires", "Une cartographie des lieux de fabrication."),
-                                     ("Cantine zéro déchet", "Moins de gaspillage alimentaire au collège.")] {
-                var dto = ProjectDTO(title: title)
-                dto.stage = .exploration
-                dto.summary = summary
-                saved.append(try await writer.save(ProjectKind.self, dto))
-            }
+            let saved = try await Self.projects(Self.tiersLieux, writer)
             let page = try await app.get("/projects/\(saved[0].slug)")
             #expect(page.body.contains("Éléments similaires"))
             #expect(page.body.contains("Tiers-lieux de montagne"))
@@ -281,36 +292,31 @@ extension Application {
     }
 
     /// A kept list out of date is still shown, and ranked again after the
-    /// page, once: the next view shows the new neighbour.
-    @Test func similarItemsOutOfDateAreRankedAgainAfterThePage() async throws {
+    /// page, once: the next view shows the new neighbour. Rendered, the page
+    /// starts the ranking; kept for visitors (the second run), its stamp does.
+    @Test(arguments: [0, 64 * 1024 * 1024])
+    func similarItemsOutOfDateAreRankedAgainAfterThePage(pageCacheBytes: Int) async throws {
         try await withApp { app in
-            app.visitorPages = VisitorPageCache(capacity: 0)
+            app.visitorPages = VisitorPageCache(capacity: pageCacheBytes)
             let writer = ItemWriter(database: app.db)
-            var saved: [Project] = []
-            for (title, summary) in [("Cartographie des tiers-lieux ruraux", "Un inventaire participatif des tiers-lieux et des fablabs."),
-                                     ("Tiers-lieux de montagne", "Cartographie des fablabs et tiers-lieux en vallée."),
-                                     ("Cantine zéro déchet", "Moins de gaspillage alimentaire au collège.")] {
-                var dto = ProjectDTO(title: title)
-                dto.stage = .exploration
-                dto.summary = summary
-                saved.append(try await writer.save(ProjectKind.self, dto))
-            }
+            let saved = try await Self.projects([0, 1, 3].map { Self.tiersLieux[$0] }, writer)
             let path = "/projects/\(saved[0].slug)"
             #expect(try await app.viewUntilKept(path))
             #expect(await app.backgroundWrites.drained(within: .seconds(10)))
+            // Kept for visitors with the kept list, when pages are kept.
+            _ = try await app.get(path)
+            let hits = app.visitorPages.statistics.hits
             func keptSequence() async throws -> Int64? {
                 try await app.db.sql.select().column("sequence").from(KeptSimilarItems.table)
                     .where("item_id", .equal, SQLBind(try saved[0].requireID())).first()?.decode(column: "sequence", as: Int64.self)
             }
             let before = try await keptSequence()
             // In an atlas this small, any write puts the kept lists out of date.
-            var newcomer = ProjectDTO(title: "Fablabs et tiers-lieux solidaires")
-            newcomer.stage = .exploration
-            newcomer.summary = "Une cartographie des tiers-lieux et des fablabs."
-            try await writer.save(ProjectKind.self, newcomer)
+            _ = try await Self.projects([Self.tiersLieux[2]], writer)
             let stale = try await app.get(path)
             #expect(stale.status == .ok)
             #expect(!stale.body.contains("Fablabs et tiers-lieux solidaires"), "the out-of-date list is shown at once")
+            #expect(app.visitorPages.statistics.hits == hits + (pageCacheBytes > 0 ? 1 : 0))
             #expect(await app.backgroundWrites.drained(within: .seconds(10)))
             let after = try await keptSequence()
             #expect(before != nil && after != nil && after! > before!, "ranked again after the page")

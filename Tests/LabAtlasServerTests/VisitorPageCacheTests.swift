@@ -627,7 +627,7 @@ extension VisitorPageCacheTests {
     /// nor past the limit, nor for a page that never lags.
     @Test func aBusyServerServesAListKeptAMomentAgo() {
         let busy = Atomic<Bool>(false)
-        let cache = VisitorPageCache(capacity: 64 * 1024, lag: .init(limit: .seconds(1), isBusy: { busy.load(ordering: .relaxed) }))
+        let cache = VisitorPageCache(capacity: 64 * 1024, lag: .init(limit: .seconds(60), isBusy: { busy.load(ordering: .relaxed) }))
         func keep(_ key: String, stamp: Int64, references: [Int64]?, readAt: ContinuousClock.Instant = .now) {
             guard case .render(let order) = cache.claim(key, stamp: [stamp], references: references) else {
                 Issue.record("\(key) at \(stamp) renders"); return
@@ -653,7 +653,7 @@ extension VisitorPageCacheTests {
         #expect(served("/labs", stamp: 2, references: [8, 0]) == "render", "a name, a visibility or a deletion never lags")
         #expect(served("/labs", stamp: 2, references: [7, 1]) == "render", "nor an event that ended")
         #expect(served("/labs", stamp: 2, references: nil) == "render", "nor an item's page")
-        keep("/old", stamp: 1, references: [7], readAt: .now - .seconds(2))
+        keep("/old", stamp: 1, references: [7], readAt: .now - .seconds(61))
         #expect(served("/old", stamp: 2, references: [7]) == "render", "read more than the limit ago")
         #expect(cache.statistics.lagging == 1)
         #expect(VisitorPageCache.Lag.from(environment: nil, isBusy: { true })?.limit == .seconds(1))

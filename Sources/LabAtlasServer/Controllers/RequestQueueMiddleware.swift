@@ -19,7 +19,7 @@ struct RequestQueueMiddleware: AsyncMiddleware {
     let queue: FairQueue
     let waitingLimit: Int
 
-    /// `queue` lets `concurrentRequests` run at a time.
+    /// `queue` has a permit for each request that may run at once (`concurrentRequests`).
     init(queue: FairQueue, waitingLimit: Int) {
         self.queue = queue
         self.waitingLimit = waitingLimit

@@ -37,6 +37,8 @@ struct SimilarItems {
     /// (a tenth of a second under load), and every view of it ranked again
     /// until one of them had kept its list.
     func rankLater(_ id: UUID) {
+        // Kept lists are the visitors': a member's ranking may hold what visitors may not see.
+        guard service.reader.isVisitor else { return }
         let similar = self
         backgroundWrites.start(once: "similar items of \(id)") {
             let kept = KeptSimilarItems(database: similar.service.database)

@@ -3,10 +3,13 @@ import Vapor
 
 /// Writes of derived data that a visitor's request hands over rather than
 /// waiting for the write lock: each runs once the saves ahead of it are done,
-/// after the page has been answered.
+/// after the page has been answered. Some compute what they write first (a
+/// similar-items list ranked again, `start(once:)`).
 ///
 /// Only a few wait at a time: what they write (a kept similar-items list) is a
-/// convenience that the next view computes again when one is dropped. Stopping
+/// convenience that the next view computes again when one is dropped; of
+/// them, at most `onceLimit` started `once`, so that rankings, which take the
+/// processor a while, never crowd out the others nor the requests. Stopping
 /// waits for them as for requests (`DrainRequestsOnShutdown`): one that reached
 /// the database after it closed would bring the process down.
 final class BackgroundWrites: Sendable {
@@ -14,9 +17,11 @@ final class BackgroundWrites: Sendable {
     /// The keys of the writes started `once` and not yet finished.
     private let keys = Mutex<Set<String>>([])
     let limit: Int
+    let onceLimit: Int
 
-    init(limit: Int = 8) {
+    init(limit: Int = 8, onceLimit: Int = 2) {
         self.limit = limit
+        self.onceLimit = onceLimit
     }
 
     /// The writes started and not yet finished.
@@ -42,10 +47,11 @@ final class BackgroundWrites: Sendable {
         return true
     }
 
-    /// Starts `write` as `start` does, unless one started with the same `key` is still pending.
+    /// Starts `write` as `start` does, unless one started with the same `key`
+    /// is still pending, or `onceLimit` of those started `once` are.
     @discardableResult
     func start(once key: String, _ write: @escaping @Sendable () async throws -> Void) -> Bool {
-        guard keys.withLock({ $0.insert(key).inserted }) else { return false }
+        guard keys.withLock({ $0.count < onceLimit && $0.insert(key).inserted }) else { return false }
         let started = start { [self] in
             defer { _ = keys.withLock { $0.remove(key) } }
             try await write()

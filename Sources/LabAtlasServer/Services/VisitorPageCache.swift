@@ -25,8 +25,8 @@ import LabAtlasCore
 /// A busy server lets a visitor's list (the home page, a list, an API list)
 /// lag behind the latest writes by a moment (`Lag`): while reads wait for
 /// their turn, a list kept less than a second ago is served as it is, unless
-/// a write since changed any item's name, visibility or existence
-/// (`references`). Each new project otherwise made every project list, the
+/// a write since changed any item's name, slug, visibility or deletion, or a
+/// lab's region (`references`): a new item or an edited text may wait a moment. Each new project otherwise made every project list, the
 /// home page and the API lists be rendered again for nearly every visitor:
 /// under the load benchmark's writes, a third of the server's time. Item
 /// pages and search answers never lag, and signed-in readers never see kept
