@@ -316,6 +316,14 @@ import LabAtlasCore
             #expect(!(try await KeptSearchAnswers.holds(mark, now: SearchIndexMark(sequence: 1_002, rows: 1_001), query: query, on: sql)))
             // Eleven new documents in an index of 1,011: more than one in a hundred.
             #expect(!(try await KeptSearchAnswers.holds(mark, now: SearchIndexMark(sequence: 1_011, rows: 1_011), query: query, on: sql)))
+            // Some answers last up to two in a hundred, by their URL.
+            let eleven = SearchIndexMark(sequence: 1_011, rows: 1_011)
+            #expect(try await KeptSearchAnswers.holds(mark, now: eleven, query: query, spread: 99, on: sql))
+            #expect(!(try await KeptSearchAnswers.holds(mark, now: SearchIndexMark(sequence: 1_021, rows: 1_021), query: query,
+                                                        spread: 99, on: sql)))
+            let spreads = (0..<1_000).map { KeptSearchAnswers.spread(of: "/search?q=mot\($0)") }
+            #expect(spreads.allSatisfy { (0..<100).contains($0) } && Set(spreads).count > 80)
+            #expect(KeptSearchAnswers.spread(of: "/search?q=atelier") == KeptSearchAnswers.spread(of: "/search?q=atelier"))
             // An index restored to an earlier state.
             #expect(!(try await KeptSearchAnswers.holds(mark, now: SearchIndexMark(sequence: 999, rows: 999), query: query, on: sql)))
         }

@@ -27,8 +27,10 @@ struct SearchIndexMark: Sendable, Equatable {
 /// It holds while documents were only added (no removal: nothing it listed or
 /// counted is gone or rewritten), none of them could match the query
 /// (`SearchQuery.mayMatch`, which never says no to a match), and the index
-/// has grown by at most one document in a hundred since the ranking (the
-/// allowance of similar items, `KeptSimilarItems`): the same documents match,
+/// has grown by at most one to two documents in a hundred since the ranking
+/// (the allowance of similar items, `KeptSimilarItems`, spread by the answer's
+/// URL: answers ranked together, at start, no longer expire at the same
+/// write and are ranked again all at once): the same documents match,
 /// with the same counts, texts and candidates; only the corpus statistics
 /// BM25 weighs them with have moved, by that much at most. What other types'
 /// pages show of an item (names, visibility) is in the page's stamp.
@@ -40,12 +42,23 @@ enum KeptSearchAnswers {
         var checked: SearchIndexMark
     }
 
-    static func holds(_ mark: Mark, now: SearchIndexMark, query: SearchQuery, on sql: any SQLDatabase) async throws -> Bool {
+    /// `spread`: how much longer than one document in a hundred the answer
+    /// lasts, in hundredths (0 to 99; `spread(of:)`).
+    static func holds(_ mark: Mark, now: SearchIndexMark, query: SearchQuery, spread: Int64 = 0,
+                      on sql: any SQLDatabase) async throws -> Bool {
         if now == mark.checked { return true }
         let added = now.sequence - mark.checked.sequence
         guard added > 0, now.rows - mark.checked.rows == added,
-              (now.sequence - mark.ranked.sequence) * 100 <= now.rows else { return false }
+              (now.sequence - mark.ranked.sequence) * 10_000 <= now.rows * (100 + spread) else { return false }
         return try await !termsWritten(since: mark.checked.sequence, on: sql).contains { query.mayMatch(documentTerms: $0) }
+    }
+
+    /// The spread of the answer kept under `key` (its URL), 0 to 99, from the
+    /// URL's bytes (FNV-1a): the same from one run to the next.
+    static func spread(of key: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0100_0000_01b3 }
+        return Int64(hash % 100)
     }
 
     /// The indexed terms of every document numbered from `sequence` on.

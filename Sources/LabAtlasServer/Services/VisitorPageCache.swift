@@ -355,7 +355,7 @@ extension Request {
         let now = read.mark
         let key = url.string
         if let page = cache.candidate(key, stamp: stamp), let mark = page.search,
-           try await KeptSearchAnswers.holds(mark, now: now, query: query, on: sql) {
+           try await KeptSearchAnswers.holds(mark, now: now, query: query, spread: KeptSearchAnswers.spread(of: key), on: sql) {
             cache.count(hit: true, key: key)
             cache.recheck(key, ranked: mark.ranked, checked: now)
             return page.response
