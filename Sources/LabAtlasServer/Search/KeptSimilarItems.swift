@@ -38,19 +38,21 @@ struct KeptSimilarItems {
             .where(SQLColumn("id", table: "s"), .equal, SQLBind(1)).first() else {
             return Lookup(neighbours: nil, sequence: 0)
         }
-        let sequence = try row.decode(column: "next_sequence", as: Int64.self)
-        guard let kept = try row.decode(column: "neighbours", as: String?.self),
-              let keptSequence = try row.decode(column: "kept_sequence", as: Int64?.self) else {
-            return Lookup(neighbours: nil, sequence: sequence)
-        }
-        return Lookup(neighbours: Self.neighbours(kept), sequence: sequence,
-                      isCurrent: Self.isCurrent(keptAt: keptSequence, now: sequence,
-                                                documents: try row.decode(column: "row_count", as: Int64.self), item: itemID))
+        let kept = try Self.kept(in: row, item: itemID)
+        return Lookup(neighbours: kept?.neighbours, sequence: try row.decode(column: "next_sequence", as: Int64.self),
+                      isCurrent: kept?.isCurrent ?? false)
     }
 
-    /// The neighbours of a kept list's `neighbours` column, best first.
-    static func neighbours(_ column: String) -> [UUID] {
-        column.split(separator: ",").compactMap { UUID(uuidString: String($0)) }
+    /// The item's kept list in a row that has its `neighbours` and
+    /// `kept_sequence`, and the index's `next_sequence` and `row_count`
+    /// (`lookup`, `ItemVersions.read`); nil when none is kept.
+    static func kept(in row: any SQLRow, item: UUID) throws -> (neighbours: [UUID], sequence: Int64, isCurrent: Bool)? {
+        guard let neighbours = try row.decode(column: "neighbours", as: String?.self),
+              let sequence = try row.decode(column: "kept_sequence", as: Int64?.self) else { return nil }
+        let now = try row.decode(column: "next_sequence", as: Int64?.self) ?? 0
+        let documents = try row.decode(column: "row_count", as: Int64?.self) ?? 0
+        return (neighbours.split(separator: ",").compactMap { UUID(uuidString: String($0)) }, sequence,
+                isCurrent(keptAt: sequence, now: now, documents: documents, item: item))
     }
 
     /// Documents written since the list was ranked: at most one in a hundred
@@ -82,10 +84,10 @@ struct KeptSimilarItems {
     /// saves kept coming.
     func keep(_ neighbours: [UUID], for itemID: UUID, rankedDocID: Int64, sequence: Int64,
               later: BackgroundWrites) async throws {
-        let write = Self.keeping(neighbours, for: itemID, rankedDocID: rankedDocID, sequence: sequence)
-        guard try await database.writeTransactionIfIdle(write) == nil else { return }
-        let database = database
-        later.start { try await database.writeTransaction(write) }
+        guard try await database.writeTransactionIfIdle(Self.keeping(neighbours, for: itemID, rankedDocID: rankedDocID,
+                                                                      sequence: sequence)) == nil else { return }
+        let kept = self
+        later.start { try await kept.keepAfterSaves(neighbours, for: itemID, rankedDocID: rankedDocID, sequence: sequence) }
     }
 
     /// Keeps `neighbours` for the item, after the saves ahead (as `keep`): from a background write.

@@ -36,17 +36,13 @@ enum ItemVersions {
         var stamp = [try row.decode(column: "item_version", as: Int64?.self) ?? 0]
         guard similarItems else { return (versions, stamp, nil) }
         let sequence = try row.decode(column: "next_sequence", as: Int64?.self) ?? 0
-        guard let kept = try row.decode(column: "neighbours", as: String?.self),
-              let keptSequence = try row.decode(column: "kept_sequence", as: Int64?.self) else {
+        guard let kept = try KeptSimilarItems.kept(in: row, item: itemID) else {
             // Ranked afresh at each view: from the whole index as it is now.
             return (versions, stamp + [-1, sequence], nil)
         }
-        let neighbours = KeptSimilarItems.neighbours(kept)
-        stamp.append(keptSequence)
-        stamp += try await Self.versions(of: neighbours, on: sql)
-        let isCurrent = KeptSimilarItems.isCurrent(keptAt: keptSequence, now: sequence,
-                                                   documents: try row.decode(column: "row_count", as: Int64?.self) ?? 0, item: itemID)
-        return (versions, stamp, isCurrent ? nil : itemID)
+        stamp.append(kept.sequence)
+        stamp += try await Self.versions(of: kept.neighbours, on: sql)
+        return (versions, stamp, kept.isCurrent ? nil : itemID)
     }
 
     /// The versions of these items, in their order (0 for an item never written since migration 009).

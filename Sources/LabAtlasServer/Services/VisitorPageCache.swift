@@ -26,11 +26,11 @@ import LabAtlasCore
 /// lag behind the latest writes by a moment (`Lag`): while reads wait for
 /// their turn, a list kept less than a second ago is served as it is, unless
 /// a write since changed any item's name, slug, visibility or deletion, or a
-/// lab's region (`references`): a new item or an edited text may wait a moment. Each new project otherwise made every project list, the
-/// home page and the API lists be rendered again for nearly every visitor:
-/// under the load benchmark's writes, a third of the server's time. Item
-/// pages and search answers never lag, and signed-in readers never see kept
-/// pages.
+/// lab's region (`references`): a new item or an edited text may wait a
+/// moment. Each new project otherwise made every project list, the home page
+/// and the API lists be rendered again for nearly every visitor: under the
+/// load benchmark's writes, a third of the server's time. Item pages and
+/// search answers never lag, and signed-in readers never see kept pages.
 final class VisitorPageCache: Sendable {
     struct Page: Sendable {
         var stamp: [Int64]
@@ -58,7 +58,7 @@ final class VisitorPageCache: Sendable {
 
         /// `LABATLAS_VISITOR_LAG_MS` (default 1000; 0 never lags), for a server busy when `isBusy` says so.
         static func from(environment value: String?, isBusy: @escaping @Sendable () -> Bool) -> Lag? {
-            let milliseconds = value.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { max(0, min($0, 60_000)) } ?? 1000
+            let milliseconds = VisitorPageCache.setting(value, in: 0...60_000, default: 1000)
             return milliseconds > 0 ? Lag(limit: .milliseconds(milliseconds), isBusy: isBusy) : nil
         }
     }
@@ -110,8 +110,12 @@ final class VisitorPageCache: Sendable {
 
     /// Bytes the cache may hold, from `LABATLAS_PAGE_CACHE_MB`.
     static func capacity(environment value: String?) -> Int {
-        let megabytes = value.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { max(0, min($0, 4096)) } ?? 64
-        return megabytes * 1024 * 1024
+        setting(value, in: 0...4096, default: 64) * 1024 * 1024
+    }
+
+    /// A whole number from the environment, brought within `range`; `default` when unset or unreadable.
+    static func setting(_ value: String?, in range: ClosedRange<Int>, default: Int) -> Int {
+        value.flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }.map { min(max($0, range.lowerBound), range.upperBound) } ?? `default`
     }
 
     /// A page kept under `key` whose stamp is `stamp`.
