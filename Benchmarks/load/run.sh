@@ -15,7 +15,9 @@
 # (default /tmp/labatlas-load; the loaded atlas is kept there and reused when
 # it was loaded with the same N and seed, and every run works on a fresh copy
 # of it so writes never pile up), PORT (labatlas, default 8290), STATIC_PORT
-# (nginx, default PORT+1), LABATLAS_BIN to use a binary already built.
+# (nginx, default PORT+1), LABATLAS_BIN to use a binary already built,
+# WRITES (default 1; 0 sends the same reads without the writes: what the
+# writes cost, by difference with a run that has them).
 # The server runs with `--env production` (templates cached), as deployed.
 set -euo pipefail
 N=${1:-100000}
@@ -73,7 +75,7 @@ done
 
 MACHINE="$(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB", $2/1048576}' /proc/meminfo), $(uname -sr)"
 echo "machine: $MACHINE"
-echo "atlas: N=$N seed=$SEED; wrk: $DURATION, $CONNECTIONS connections, $THREADS threads"
+echo "atlas: N=$N seed=$SEED; wrk: $DURATION, $CONNECTIONS connections, $THREADS threads$([ "${WRITES:-1}" = 0 ] && echo ", no writes")"
 
 # --- data: loaded once, a fresh copy per run ---------------------------------
 BASE="$WORK/base-$N-$SEED"
@@ -111,11 +113,14 @@ python3 "$HERE/scenario.py" "http://127.0.0.1:$PORT" "$WORK/scenario" "$SEED" | 
 }
 RSS_BEFORE=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 
+# mixed.lua sends no write without a token ("-").
+WRITE_TOKEN=$TOKEN
+[ "${WRITES:-1}" = 0 ] && WRITE_TOKEN="-"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }  # utime + stime
 CPU_BEFORE=$(cpu_ticks "$server_pid")
 echo "== wrk: labatlas, $DURATION"
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout "$TIMEOUT" --latency -s "$HERE/mixed.lua" \
-  "http://127.0.0.1:$PORT" -- "$WORK/scenario/dynamic.tsv" "$TOKEN" "$(date +%s)" | tee "$WORK/wrk-dynamic.txt"
+  "http://127.0.0.1:$PORT" -- "$WORK/scenario/dynamic.tsv" "$WRITE_TOKEN" "$(date +%s)" | tee "$WORK/wrk-dynamic.txt"
 server_crashed() {  # the Swift backtracer keeps a crashed process alive while it writes
   ! kill -0 "$server_pid" 2>/dev/null || grep -q -E 'Swift runtime failure|Fatal error| crashed:' "$WORK/server.log"
 }
