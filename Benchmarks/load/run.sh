@@ -99,7 +99,9 @@ TOKEN=$("$BIN" token create --email load@bench.invalid --label "load benchmark" 
 
 # --- dynamic: labatlas ----------------------------------------------------
 echo "== serving (labatlas on 127.0.0.1:$PORT)"
-"$BIN" serve --env production --hostname 127.0.0.1 --port "$PORT" --data-dir "$RUN" --log notice >"$WORK/server.log" 2>&1 &
+# The server says, as it stops, how long each kind of request took (`RequestTimes`).
+LABATLAS_REQUEST_TIMES=1 "$BIN" serve --env production --hostname 127.0.0.1 --port "$PORT" --data-dir "$RUN" --log notice \
+  >"$WORK/server.log" 2>&1 &
 server_pid=$!
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.5; done
 curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null || { echo "server did not start, see $WORK/server.log" >&2; exit 1; }
@@ -204,6 +206,9 @@ echo "  stopping:    $STOPPING"
 # The server's own count as it stopped (scenario fetches included): what was served again, by section.
 KEPT=$(sed -n 's/^\[ NOTICE \] Pages kept for visitors: //p' "$WORK/server.log" | tail -1)
 [ -n "$KEPT" ] && echo "  kept pages:  $KEPT" | fold -s -w 100 | sed '2,$s/^/               /'
+# By kind, scenario fetches included: in all, then once their turn in the read queue came.
+TIMES=$(sed -n 's/^\[ NOTICE \] Request times by kind (count: p50 \/ p90 \/ p99): //p' "$WORK/server.log" | tail -1)
+[ -n "$TIMES" ] && echo "  by kind:     (count: p50 / p90 / p99, in the server)" && echo "$TIMES" | tr ';' '\n' | sed 's/^ *//; s/^/               /'
 echo "  server CPU:  $(awk -v a="$CPU_BEFORE" -v b="$CPU_AFTER" -v t="$(getconf CLK_TCK)" -v r="$(result dynamic requests)" \
   'BEGIN {printf "%.1f ms a request (user + system, %.0f s in all)", (b - a) * 1000 / t / r, (b - a) / t}')"
 echo "  peak RSS:    $PEAK_RSS_MB MB (VmHWM; RSS $((RSS_BEFORE / 1024)) MB before the load, $((RSS_AFTER / 1024)) MB after)"

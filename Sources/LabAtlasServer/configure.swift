@@ -118,14 +118,17 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight, backgroundWrites: backgroundWrites))
     // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()
-    app.middleware.use(AsyncMiddlewareChain((app.sqliteWriter.map { [SQLiteWriterMiddleware(writer: $0)] } ?? []) + [
+    let requestTimes = RequestTimes.isWanted(environment: Environment.get("LABATLAS_REQUEST_TIMES")) ? RequestTimes() : nil
+    if let requestTimes { app.lifecycle.use(RequestTimesReport(times: requestTimes)) }
+    let timing: [any AsyncMiddleware] = requestTimes.map { [RequestTimingMiddleware(times: $0)] } ?? []
+    app.middleware.use(AsyncMiddlewareChain(timing + (app.sqliteWriter.map { [SQLiteWriterMiddleware(writer: $0)] } ?? []) + [
         RequestsInFlightMiddleware(requests: requestsInFlight),
         SecurityHeadersMiddleware(),
         PageErrorMiddleware(environment: app.environment),
         FileMiddleware(publicDirectory: app.directory.publicDirectory, defaultFile: nil),
         RequestQueueMiddleware(queue: readQueue, waitingLimit: RequestQueueMiddleware.waitingLimit(
             environment: Environment.get("LABATLAS_QUEUE_LIMIT"), concurrentRequests: concurrentRequests)),
-    ]))
+    ] + (requestTimes == nil ? [] : [RequestServedMiddleware()])))
     app.middleware.use(app.sessions.middleware)
     app.middleware.use(AsyncMiddlewareChain([ReaderMiddleware(), CSRFMiddleware()]))
 
