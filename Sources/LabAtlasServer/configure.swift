@@ -92,6 +92,9 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.visitorCards = VisitorCardCache(capacity: VisitorCardCache.capacity(pageBytes: app.visitorPages.capacity))
     app.visitorJSON = VisitorJSONCache(capacity: VisitorJSONCache.capacity(pageBytes: app.visitorPages.capacity))
     app.lifecycle.use(VisitorPageCacheReport())
+    let requestTimes = RequestTimes.isWanted(environment: Environment.get("LABATLAS_REQUEST_TIMES")) ? RequestTimes() : nil
+    // Registered before the drain, as the kept pages' report: said once the last request is answered.
+    if let requestTimes { app.lifecycle.use(RequestTimesReport(times: requestTimes)) }
 
     // Sessions live in the database, so every instance behind a load balancer shares them.
     app.sessions.use(.fluent)
@@ -118,8 +121,6 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.lifecycle.use(DrainRequestsOnShutdown(requests: requestsInFlight, backgroundWrites: backgroundWrites))
     // In this order; the async ones on either side of the sessions' run as one task each.
     app.middleware = Middlewares()
-    let requestTimes = RequestTimes.isWanted(environment: Environment.get("LABATLAS_REQUEST_TIMES")) ? RequestTimes() : nil
-    if let requestTimes { app.lifecycle.use(RequestTimesReport(times: requestTimes)) }
     let timing: [any AsyncMiddleware] = requestTimes.map { [RequestTimingMiddleware(times: $0)] } ?? []
     app.middleware.use(AsyncMiddlewareChain(timing + (app.sqliteWriter.map { [SQLiteWriterMiddleware(writer: $0)] } ?? []) + [
         RequestsInFlightMiddleware(requests: requestsInFlight),
