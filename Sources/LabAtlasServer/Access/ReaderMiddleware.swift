@@ -17,8 +17,10 @@ struct ReaderMiddleware: AsyncMiddleware {
     private func account(for request: Request) async throws -> Reader.Account? {
         if let bearer = request.headers.bearerAuthorization {
             guard request.url.path.hasPrefix("/api/") else { return nil }
-            guard let token = try await APIToken.query(on: request.db)
-                .filter(\.$tokenHash == Secrets.hash(bearer.token)).filter(\.$revokedAt == nil).with(\.$user).first() else {
+            // The user joined rather than loaded after: one query fewer for every API call.
+            guard let token = try await APIToken.query(on: request.db).join(User.self, on: \APIToken.$user.$id == \User.$id)
+                .filter(\.$tokenHash == Secrets.hash(bearer.token)).filter(\.$revokedAt == nil).first(),
+                  let user = try? token.joined(User.self) else {
                 throw Abort(.unauthorized, reason: "Jeton d'API inconnu ou révoqué.")
             }
             if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60), let id = token.id {
@@ -33,7 +35,7 @@ struct ReaderMiddleware: AsyncMiddleware {
                     }
                 }
             }
-            return token.user.account
+            return user.account
         }
         // The API answers bearer tokens only: a cookie never authorises an API call, so no CSRF there.
         guard !request.url.path.hasPrefix("/api/"), request.hasSession,

@@ -24,16 +24,6 @@ extension Application {
     }
 }
 
-extension Array where Element: Model {
-    /// Inserts the models a batch at a time: one statement a batch, where each
-    /// statement on an item table compiles the counts' triggers anew.
-    func create(on database: any Database, batchesOf size: Int) async throws {
-        for start in stride(from: 0, to: count, by: size) {
-            try await Array(self[start..<Swift.min(start + size, count)]).create(on: database)
-        }
-    }
-}
-
 extension SQLDatabase {
     var isPostgresDialect: Bool { dialect.name == "postgresql" }
 }

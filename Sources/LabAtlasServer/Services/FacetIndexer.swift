@@ -48,7 +48,7 @@ struct FacetIndexer {
         for start in stride(from: 0, to: stale.count, by: 500) {
             try await ItemFacet.query(on: database).filter(\.$id ~~ Array(stale[start..<min(start + 500, stale.count)])).delete()
         }
-        try await added.create(on: database, batchesOf: 200)
+        try await added.insert(on: try database.sql)
     }
 
     /// Items linked to a lab file its region: refresh them when the lab changes.

@@ -106,10 +106,10 @@ struct ItemWriter {
                     ItemLink(source: (K.type, id), relation: relation, target: (ref.type, ref.id), position: position)
                 }
             }
-            try await rows.create(on: transaction, batchesOf: 200)
-            // The links read back under the write lock: what they point at may have
-            // changed since they were looked up (a lab's region, which its items file).
-            let written = try await LinkResolver(database: transaction, reader: .system).outgoing(from: [id])
+            try await rows.insert(on: try transaction.sql)
+            // What the links point at, read again under the write lock: it may have
+            // changed since it was looked up (a lab's region, which its items file).
+            let written = [id: try await LinkResolver(database: transaction, reader: .system).current(links)]
             try await FacetIndexer(database: transaction).write(K.self, models: [model], links: written, new: new)
             if K.type == .labs {
                 try await FacetIndexer(database: transaction).rebuildDependents(ofLab: id)

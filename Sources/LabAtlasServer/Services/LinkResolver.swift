@@ -23,6 +23,20 @@ struct LinkResolver {
         return result
     }
 
+    /// Links as just written (each relation's targets in order), with what
+    /// they point at read now: the same as `outgoing` would read back, one query fewer.
+    func current(_ links: [(LinkRelation, [ItemRef])]) async throws -> ResolvedLinks {
+        var idsByType: [ItemType: [UUID]] = [:]
+        for (_, targets) in links { for target in targets { idsByType[target.type, default: []].append(target.id) } }
+        let refs = try await references(idsByType)
+        var resolved = ResolvedLinks()
+        for (relation, targets) in links {
+            let found = targets.compactMap { refs[$0.id] }
+            if !found.isEmpty { resolved.byRelation[relation, default: []] += found }
+        }
+        return resolved
+    }
+
     /// Items of `sourceType` pointing at each target through `relation`, sorted by title.
     func incoming(to targetIDs: [UUID], relation: LinkRelation, sourceType: ItemType) async throws -> [UUID: [ItemRef]] {
         guard !targetIDs.isEmpty else { return [:] }

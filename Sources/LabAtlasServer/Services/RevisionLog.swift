@@ -31,7 +31,7 @@ struct RevisionLog {
         revision.authorName = context.author?.name ?? "LabAtlas"
         revision.summary = context.summary?.nonBlank ?? action.label
         revision.snapshot = String(decoding: snapshot, as: UTF8.self)
-        try await revision.create(on: database)
+        try await [revision].insert(on: try database.sql)
     }
 
     func revisions(of itemID: UUID) async throws -> [Revision] {
