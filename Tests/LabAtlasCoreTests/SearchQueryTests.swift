@@ -175,6 +175,29 @@ import Testing
         #expect(!SearchQuery.parse("numer*").mayMatch(documentTerms: document))
     }
 
+    /// A document none of whose terms starts with one of `mayMatchWords`
+    /// cannot match: the store sets it aside without reading its terms.
+    @Test func theWordsASetAsideDocumentLacks() throws {
+        let documents = ["Un atelier de design des services publics pour les aidants", "La mobilité des agents",
+                         "Les aidants et le numérique", "Budget participatif", "Mobiliser les agents au guichet"]
+        let queries = ["ateliers aidants", "mobil*", "\"services design\"", "atelier -aidants", "numérique mobilité",
+                       "guichet mobilx*", "aidants"]
+        for text in queries {
+            for mode in [SearchQuery.Mode.all, .any] {
+                var query = SearchQuery.parse(text)
+                query.mode = mode
+                let words = try #require(query.mayMatchWords, "\(text)")
+                for document in documents.map(Self.terms) where query.mayMatch(documentTerms: document) {
+                    #expect(words.contains { word in document.contains { $0.hasPrefix(word) } }, "\(text), \(mode)")
+                }
+            }
+        }
+        #expect(SearchQuery.parse("mobilité").mayMatchWords == ["mobil"])
+        #expect(SearchQuery.parse("mobilx*").mayMatchWords == ["mobi"])
+        // Nothing included: every document may match, none is set aside.
+        #expect(SearchQuery.parse("-aidants").mayMatchWords == nil)
+    }
+
     @Test func anyModeNeedsOneClause() {
         var query = SearchQuery.parse("mobilité numérique")
         query.mode = .any

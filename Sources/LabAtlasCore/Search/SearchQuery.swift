@@ -250,6 +250,26 @@ extension SearchQuery {
     ///
     /// A prefix counts from its first four letters: the index may shorten a
     /// prefix that matches no term down to that (`SearchService.resolvingPrefixes`).
+    /// Words one of which starts an indexed term of every document that
+    /// `mayMatch`: each included clause's first term, or its prefix's first
+    /// four letters. Nil when any document may match (no included clause, or
+    /// one without a term). A store can thus set aside, without reading their
+    /// terms one by one, documents that cannot match; `mayMatch` decides for the rest.
+    public var mayMatchWords: [String]? {
+        var words: [String] = []
+        for clause in included {
+            switch clause.kind {
+            case .terms(let terms):
+                guard let first = terms.first, !first.isEmpty else { return nil }
+                words.append(first)
+            case .prefix(let prefix):
+                guard !prefix.isEmpty else { return nil }
+                words.append(String(prefix.prefix(4)))
+            }
+        }
+        return words.isEmpty ? nil : Array(Set(words)).sorted()
+    }
+
     public func mayMatch(documentTerms terms: Set<Substring>) -> Bool {
         func holds(_ clause: Clause) -> Bool {
             switch clause.kind {

@@ -50,7 +50,8 @@ enum KeptSearchAnswers {
         let added = now.sequence - mark.checked.sequence
         guard added > 0, now.rows - mark.checked.rows == added,
               (now.sequence - mark.ranked.sequence) * 10_000 <= now.rows * (100 + spread) else { return false }
-        return try await !termsWritten(since: mark.checked.sequence, on: sql).contains { query.mayMatch(documentTerms: $0) }
+        return try await !termsWritten(since: mark.checked.sequence, startingWithOneOf: query.mayMatchWords, on: sql)
+            .contains { query.mayMatch(documentTerms: $0) }
     }
 
     /// The spread of the answer kept under `key` (its URL), 0 to 99, from the
@@ -61,8 +62,13 @@ enum KeptSearchAnswers {
         return Int64(hash % 100)
     }
 
-    /// The indexed terms of every document numbered from `sequence` on.
-    static func termsWritten(since sequence: Int64, on sql: any SQLDatabase) async throws -> [Set<Substring>] {
+    /// The indexed terms of every document numbered from `sequence` on, but
+    /// those where no term starts with one of `words` (when given): under
+    /// writes a kept answer is checked about once a second, against a hundred
+    /// new documents, and the database sets aside those that cannot match
+    /// faster than their terms can be handed over and split.
+    static func termsWritten(since sequence: Int64, startingWithOneOf words: [String]? = nil,
+                             on sql: any SQLDatabase) async throws -> [Set<Substring>] {
         // A document's number starts with its type and visibility: one range each, read by primary key.
         let ranges: [any SQLExpression] = ItemType.allCases.flatMap { type in
             Visibility.allCases.map { visibility -> any SQLExpression in
@@ -75,9 +81,40 @@ enum KeptSearchAnswers {
             }
         }
         let anyRange = ranges.dropFirst().reduce(ranges[0]) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1) }
-        return try await sql.select().column("terms_title").column("terms_body").from(SearchSchema.texts).where(anyRange).all().map { row in
+        var select = sql.select().column("terms_title").column("terms_body").from(SearchSchema.texts).where(SQLGroupExpression(anyRange))
+        if let words {
+            // Terms are separated by single spaces: " word" starts a term, the first one too.
+            let text = SQLRaw("(' ' || terms_title || ' ' || terms_body)")
+            let starts: [any SQLExpression] = words.map { word in
+                SQLBinaryExpression(left: text, op: SQLBinaryOperator.like, right: EscapedLikePattern(startingWith: " " + word))
+            }
+            select = select.where(SQLGroupExpression(starts.dropFirst().reduce(starts[0]) {
+                SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1)
+            }))
+        }
+        return try await select.all().map { row in
             Set(BM25.tokens(try row.decode(column: "terms_title", as: String.self)))
                 .union(BM25.tokens(try row.decode(column: "terms_body", as: String.self)))
         }
+    }
+}
+
+/// A LIKE pattern for text holding `start` anywhere, bound as a value, its
+/// wildcards escaped with `!` (a character no dialect treats specially in a literal).
+struct EscapedLikePattern: SQLExpression {
+    let pattern: String
+
+    init(startingWith start: String) {
+        var escaped = ""
+        for character in start {
+            if character == "!" || character == "%" || character == "_" { escaped.append("!") }
+            escaped.append(character)
+        }
+        pattern = "%" + escaped + "%"
+    }
+
+    func serialize(to serializer: inout SQLSerializer) {
+        SQLBind(pattern).serialize(to: &serializer)
+        serializer.write(" ESCAPE '!'")
     }
 }
