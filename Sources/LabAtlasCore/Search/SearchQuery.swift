@@ -243,13 +243,6 @@ extension SearchQuery {
 }
 
 extension SearchQuery {
-    /// Whether a document with these indexed terms could match: every included
-    /// clause's terms are among them, in any order (phrases are not checked), and
-    /// exclusions are ignored. Never false for a document the engines match, so
-    /// a "no" proves a document leaves the answers as they were.
-    ///
-    /// A prefix counts from its first four letters: the index may shorten a
-    /// prefix that matches no term down to that (`SearchService.resolvingPrefixes`).
     /// Words one of which starts an indexed term of every document that
     /// `mayMatch`: each included clause's first term, or its prefix's first
     /// four letters. Nil when any document may match (no included clause, or
@@ -270,6 +263,13 @@ extension SearchQuery {
         return words.isEmpty ? nil : Array(Set(words)).sorted()
     }
 
+    /// Whether a document with these indexed terms could match: every included
+    /// clause's terms are among them, in any order (phrases are not checked), and
+    /// exclusions are ignored. Never false for a document the engines match, so
+    /// a "no" proves a document leaves the answers as they were.
+    ///
+    /// A prefix counts from its first four letters: the index may shorten a
+    /// prefix that matches no term down to that (`SearchService.resolvingPrefixes`).
     public func mayMatch(documentTerms terms: Set<Substring>) -> Bool {
         func holds(_ clause: Clause) -> Bool {
             switch clause.kind {

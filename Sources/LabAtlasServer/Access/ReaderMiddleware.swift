@@ -19,10 +19,10 @@ struct ReaderMiddleware: AsyncMiddleware {
             guard request.url.path.hasPrefix("/api/") else { return nil }
             // The user joined rather than loaded after: one query fewer for every API call.
             guard let token = try await APIToken.query(on: request.db).join(User.self, on: \APIToken.$user.$id == \User.$id)
-                .filter(\.$tokenHash == Secrets.hash(bearer.token)).filter(\.$revokedAt == nil).first(),
-                  let user = try? token.joined(User.self) else {
+                .filter(\.$tokenHash == Secrets.hash(bearer.token)).filter(\.$revokedAt == nil).first() else {
                 throw Abort(.unauthorized, reason: "Jeton d'API inconnu ou révoqué.")
             }
+            let user = try token.joined(User.self)
             if (token.lastUsedAt ?? .distantPast) < Date().addingTimeInterval(-60), let id = token.id {
                 // Bookkeeping, written after the answer with the other saves: written here, on a
                 // reading connection, it waited inside SQLite for a save under way and held that
