@@ -94,8 +94,7 @@ extension Reader {
                     op: SQLBinaryOperator.and, right: memberScope))
             }
         }
-        let anyAllowed = allowed.dropFirst().reduce(allowed[0]) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1) }
-        return SQLBinaryExpression(left: notDeleted, op: SQLBinaryOperator.and, right: SQLGroupExpression(anyAllowed))
+        return SQLBinaryExpression(left: notDeleted, op: SQLBinaryOperator.and, right: SQLGroupExpression.anyOf(allowed))
     }
 
     /// "The item belongs to one of these labs, projects or networks", or nil when it cannot.
@@ -121,8 +120,8 @@ extension Reader {
                 conditions.append(SQLBinaryExpression(left: SQLLiteral.numeric("1"), op: SQLBinaryOperator.equal, right: SQLLiteral.numeric("1")))
             }
         }
-        guard let first = conditions.first else { return nil }
-        return SQLGroupExpression(conditions.dropFirst().reduce(first) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1) })
+        guard !conditions.isEmpty else { return nil }
+        return SQLGroupExpression.anyOf(conditions)
     }
 
     private func linkedTo(_ targets: Set<UUID>, relations: [LinkRelation], id: any SQLExpression) -> any SQLExpression {

@@ -80,16 +80,12 @@ enum KeptSearchAnswers {
                                                right: SQLBind(SearchDocID.range(type: type, visibilities: [visibility]).upperBound))))
             }
         }
-        let anyRange = ranges.dropFirst().reduce(ranges[0]) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1) }
-        var select = sql.select().column("terms_title").column("terms_body").from(SearchSchema.texts).where(SQLGroupExpression(anyRange))
+        var select = sql.select().column("terms_title").column("terms_body").from(SearchSchema.texts).where(SQLGroupExpression.anyOf(ranges))
         if let words {
             // Terms are separated by single spaces: " word" starts a term, the first one too.
             let text = SQLRaw("(' ' || terms_title || ' ' || terms_body)")
-            let starts: [any SQLExpression] = words.map { word in
+            select = select.where(SQLGroupExpression.anyOf(words.map { word in
                 SQLBinaryExpression(left: text, op: SQLBinaryOperator.like, right: EscapedLikePattern(startingWith: " " + word))
-            }
-            select = select.where(SQLGroupExpression(starts.dropFirst().reduce(starts[0]) {
-                SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1)
             }))
         }
         return try await select.all().map { row in

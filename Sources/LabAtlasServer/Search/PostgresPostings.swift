@@ -150,10 +150,9 @@ struct PostgresPostings {
                 op: SQLBinaryOperator.and,
                 right: SQLBinaryExpression(left: SQLIdentifier("key"), op: SQLBinaryOperator.lessThan, right: SQLBind(prefix + "\u{10FFFF}")))))
         }
-        let anyWanted = wanted.dropFirst().reduce(wanted[0]) { SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1) }
         let rows = try await database.select().column("key").column("scope").column("chunk").column("bits").from(Self.table)
             .where("scope", .in, SQLBind.group(scopes))
-            .where(SQLGroupExpression(anyWanted))
+            .where(SQLGroupExpression.anyOf(wanted))
             .all()
         var sets: [String: [Int64: PostingBitmap]] = [:]
         for row in rows {

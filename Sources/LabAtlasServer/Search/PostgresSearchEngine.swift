@@ -134,14 +134,8 @@ struct PostgresSearchEngine: SearchEngine {
         for (index, scope) in scopes.enumerated() {
             select = select.column(FilteredCount(condition: scope.predicate(docID: docID)), as: "c\(index)")
         }
-        let row = try await matching(query, select).where(anyOf(scopes.map { $0.predicate(docID: docID) })).first()
+        let row = try await matching(query, select).where(SQLGroupExpression.anyOf(scopes.map { $0.predicate(docID: docID) })).first()
         return try scopes.indices.map { try row?.decode(column: "c\($0)", as: Int.self) ?? 0 }
-    }
-
-    private func anyOf(_ predicates: [any SQLExpression]) -> any SQLExpression {
-        SQLGroupExpression(predicates.dropFirst().reduce(predicates[0]) {
-            SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1)
-        })
     }
 
     func matching(_ query: SearchQuery, in scope: SearchScope, _ select: SQLSelectBuilder) -> SQLSelectBuilder {

@@ -28,6 +28,16 @@ extension SQLDatabase {
     var isPostgresDialect: Bool { dialect.name == "postgresql" }
 }
 
+extension SQLGroupExpression {
+    /// `(a OR b OR …)` of one predicate or more: grouped, so that a condition
+    /// ANDed beside it (SQLKit joins `where`s with a bare AND) takes the whole.
+    static func anyOf(_ predicates: [any SQLExpression]) -> SQLGroupExpression {
+        SQLGroupExpression(predicates.dropFirst().reduce(predicates[0]) {
+            SQLBinaryExpression(left: $0, op: SQLBinaryOperator.or, right: $1)
+        })
+    }
+}
+
 enum StorageError: Error, CustomStringConvertible {
     case notSQL
     var description: String { "the configured database does not speak SQL" }
