@@ -27,13 +27,20 @@ struct SearchIndexMark: Sendable, Equatable {
 /// It holds while documents were only added (no removal: nothing it listed or
 /// counted is gone or rewritten), none of them could match the query
 /// (`SearchQuery.mayMatch`, which never says no to a match), and the index
-/// has grown by at most one to two documents in a hundred since the ranking
-/// (the allowance of similar items, `KeptSimilarItems`, spread by the answer's
-/// URL: answers ranked together, at start, no longer expire at the same
-/// write and are ranked again all at once): the same documents match,
-/// with the same counts, texts and candidates; only the corpus statistics
-/// BM25 weighs them with have moved, by that much at most. What other types'
-/// pages show of an item (names, visibility) is in the page's stamp.
+/// has grown by at most five to ten documents in a hundred since the ranking
+/// (spread by the answer's URL: answers ranked together, at start, no longer
+/// expire at the same write and are ranked again all at once): the same
+/// documents match, with the same counts, texts and candidates; only the
+/// corpus statistics BM25 weighs them with have moved. Five in a hundred more
+/// documents add about ln 1.05 ≈ 0.05 to every term's weight (5 to 10 for the
+/// words of a search in an atlas of 100,000), so the scores move by well under one percent
+/// and only results tied that closely could change places; the average length
+/// moves by as much as the new documents differ from the others, over twenty.
+/// Ranked again at one in a hundred, the answers of a busy server took a
+/// tenth of its processor (every answer every ten seconds at a hundred
+/// writes a second) to keep an order that had not changed.
+/// What other types' pages show of an item (names, visibility) is in the
+/// page's stamp.
 enum KeptSearchAnswers {
     struct Mark: Sendable, Equatable {
         /// The index the answer was ranked from.
@@ -42,14 +49,17 @@ enum KeptSearchAnswers {
         var checked: SearchIndexMark
     }
 
-    /// `spread`: how much longer than one document in a hundred the answer
-    /// lasts, in hundredths (0 to 99; `spread(of:)`).
+    /// The growth an answer lasts, in documents in a hundred, before its spread.
+    static let growthAllowance: Int64 = 5
+
+    /// `spread`: how much longer than `growthAllowance` the answer lasts, in
+    /// hundredths of it (0 to 99; `spread(of:)`).
     static func holds(_ mark: Mark, now: SearchIndexMark, query: SearchQuery, spread: Int64 = 0,
                       on sql: any SQLDatabase) async throws -> Bool {
         if now == mark.checked { return true }
         let added = now.sequence - mark.checked.sequence
         guard added > 0, now.rows - mark.checked.rows == added,
-              (now.sequence - mark.ranked.sequence) * 10_000 <= now.rows * (100 + spread) else { return false }
+              (now.sequence - mark.ranked.sequence) * 10_000 <= now.rows * growthAllowance * (100 + spread) else { return false }
         return try await !termsWritten(since: mark.checked.sequence, startingWithOneOf: query.mayMatchWords, on: sql)
             .contains { query.mayMatch(documentTerms: $0) }
     }
