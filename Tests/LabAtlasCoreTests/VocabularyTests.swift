@@ -16,6 +16,29 @@ import Testing
         #expect(Stage.parse("Terminé") == .completed)
     }
 
+    /// The table `parse` reads gives what looking through the cases in order
+    /// would: every key and label of a vocabulary names its first case that
+    /// normalises alike, however it is written.
+    @Test func parsingFindsTheFirstCaseNamedSo() {
+        func check<V: Vocabulary>(_ vocabulary: V.Type) {
+            for candidate in V.allCases {
+                for name in [candidate.rawValue, candidate.label, candidate.label.uppercased(), "  " + candidate.rawValue + " "] {
+                    let wanted = VocabularyMatching.normalise(name)
+                    let first = V.allCases.first {
+                        VocabularyMatching.normalise($0.rawValue) == wanted || VocabularyMatching.normalise($0.label) == wanted
+                    }
+                    #expect(V.parse(name) == first, "\(V.self): \(name)")
+                    #expect(first != nil, "\(V.self): \(name)")
+                }
+            }
+        }
+        check(Visibility.self); check(Theme.self); check(Service.self); check(Maturity.self); check(Stage.self)
+        check(GovernmentLevel.self); check(DecisionKind.self); check(DecisionOutcome.self); check(TeamRole.self)
+        check(Cooperation.self); check(Audience.self); check(SessionNature.self); check(AccompanimentLevel.self)
+        check(SessionFormat.self); check(Attendance.self); check(EventStatus.self); check(MethodCategory.self)
+        check(ItemType.self); check(NetworkRole.self); check(TeamAccess.self); check(RevisionAction.self)
+    }
+
     @Test func unknownValuesDoNotParse() {
         #expect(Maturity.parse("nonsense") == nil)
         #expect(Theme.parse("") == nil)

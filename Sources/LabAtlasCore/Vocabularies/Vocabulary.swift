@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A closed list of keys with French labels, as listed in CONTRACT.md.
 ///
 /// Imports and filters accept either the key or the label: case, accents and
@@ -14,10 +16,7 @@ extension Vocabulary {
     public static func parse(_ input: String) -> Self? {
         let wanted = VocabularyMatching.normalise(input)
         guard !wanted.isEmpty else { return nil }
-        return allCases.first { candidate in
-            VocabularyMatching.normalise(candidate.rawValue) == wanted
-                || VocabularyMatching.normalise(candidate.label) == wanted
-        }
+        return VocabularyMatching.keys(of: Self.self)[wanted].flatMap(Self.init(rawValue:))
     }
 
     /// The keys, in their declared order, for error messages ("attendu : a, b, c").
@@ -25,6 +24,26 @@ extension Vocabulary {
 }
 
 enum VocabularyMatching {
+    /// Every vocabulary's keys by their keys and labels normalised, the first
+    /// case in declared order winning: built once a type, since each save and
+    /// each list's filters parse values (normalising every key and label at
+    /// each parse cost a save more than its theme's row did).
+    private static let tables = Mutex<[ObjectIdentifier: [String: String]]>([:])
+
+    static func keys<V: Vocabulary>(of vocabulary: V.Type) -> [String: String] {
+        let id = ObjectIdentifier(vocabulary)
+        if let table = tables.withLock({ $0[id] }) { return table }
+        var table: [String: String] = [:]
+        for candidate in vocabulary.allCases {
+            for name in [candidate.rawValue, candidate.label] {
+                let normalised = normalise(name)
+                if !normalised.isEmpty, table[normalised] == nil { table[normalised] = candidate.rawValue }
+            }
+        }
+        tables.withLock { $0[id] = table }
+        return table
+    }
+
     static func normalise(_ text: String) -> String {
         var folded = TextFolding.fold(text)
             .replacingOccurrences(of: "_", with: " ")
