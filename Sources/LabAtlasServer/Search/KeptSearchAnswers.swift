@@ -32,10 +32,11 @@ struct SearchIndexMark: Sendable, Equatable {
 /// expire at the same write and are ranked again all at once): the same
 /// documents match, with the same counts, texts and candidates; only the
 /// corpus statistics BM25 weighs them with have moved. Five in a hundred more
-/// documents add about ln 1.05 ≈ 0.05 to every term's weight (5 to 10 for the
-/// words of a search in an atlas of 100,000), so the scores move by well under one percent
-/// and only results tied that closely could change places; the average length
-/// moves by as much as the new documents differ from the others, over twenty.
+/// documents add about ln 1.05 ≈ 0.05 to every term's weight (5 to 10 for
+/// the words of a search in an atlas of 100,000): the scores move by well
+/// under one percent, and only results tied that closely could change
+/// places. The average length moves by a twentieth of how far the new
+/// documents' lengths are from it.
 /// Ranked again at one in a hundred, the answers of a busy server took a
 /// tenth of its processor (every answer every ten seconds at a hundred
 /// writes a second) to keep an order that had not changed.
