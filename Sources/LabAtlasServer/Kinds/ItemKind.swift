@@ -66,32 +66,25 @@ struct CommonFields {
     var source: SourceRef?
 }
 
-/// Theme values as stored: vocabulary keys where the input names one, free tags otherwise.
+/// Theme (and service) values as stored: vocabulary keys where the input
+/// names one, free tags otherwise.
 enum ThemeNormaliser {
-    /// Vocabulary themes first, in vocabulary order, then free tags as typed: the
-    /// same set always reads the same, whatever order a form or import sent it in.
-    static func normalise(_ values: [String]) -> [String] {
-        var seen = Set<String>()
-        let unique = values.compactMap { raw -> String? in
-            let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !trimmed.isEmpty else { return nil }
-            let value = Theme.parse(trimmed)?.rawValue ?? trimmed
-            return seen.insert(value).inserted ? value : nil
-        }
-        let known = Theme.allCases.map(\.rawValue).filter(seen.contains)
-        return known + unique.filter { Theme(rawValue: $0) == nil }
-    }
+    static func normalise(_ values: [String]) -> [String] { normalise(values, as: Theme.self) }
 
-    static func normaliseServices(_ values: [String]) -> [String] {
+    static func normaliseServices(_ values: [String]) -> [String] { normalise(values, as: Service.self) }
+
+    /// Vocabulary values first, in vocabulary order, then free tags as typed: the
+    /// same set always reads the same, whatever order a form or import sent it in.
+    private static func normalise<V: Vocabulary>(_ values: [String], as vocabulary: V.Type) -> [String] {
         var seen = Set<String>()
         let unique = values.compactMap { raw -> String? in
             let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !trimmed.isEmpty else { return nil }
-            let value = Service.parse(trimmed)?.rawValue ?? trimmed
+            let value = V.parse(trimmed)?.rawValue ?? trimmed
             return seen.insert(value).inserted ? value : nil
         }
-        let known = Service.allCases.map(\.rawValue).filter(seen.contains)
-        return known + unique.filter { Service(rawValue: $0) == nil }
+        let known = V.allCases.map(\.rawValue).filter(seen.contains)
+        return known + unique.filter { V(rawValue: $0) == nil }
     }
 }
 

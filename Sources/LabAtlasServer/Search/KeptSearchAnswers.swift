@@ -96,32 +96,12 @@ enum KeptSearchAnswers {
             // Terms are separated by single spaces: " word" starts a term, the first one too.
             let text = SQLRaw("(' ' || terms_title || ' ' || terms_body)")
             select = select.where(SQLGroupExpression.anyOf(words.map { word in
-                SQLBinaryExpression(left: text, op: SQLBinaryOperator.like, right: EscapedLikePattern(startingWith: " " + word))
+                SQLBinaryExpression(left: text, op: SQLBinaryOperator.like, right: EscapedLikePattern(containing: " " + word))
             }))
         }
         return try await select.all().map { row in
             Set(BM25.tokens(try row.decode(column: "terms_title", as: String.self)))
                 .union(BM25.tokens(try row.decode(column: "terms_body", as: String.self)))
         }
-    }
-}
-
-/// A LIKE pattern for text holding `start` anywhere, bound as a value, its
-/// wildcards escaped with `!` (a character no dialect treats specially in a literal).
-struct EscapedLikePattern: SQLExpression {
-    let pattern: String
-
-    init(startingWith start: String) {
-        var escaped = ""
-        for character in start {
-            if character == "!" || character == "%" || character == "_" { escaped.append("!") }
-            escaped.append(character)
-        }
-        pattern = "%" + escaped + "%"
-    }
-
-    func serialize(to serializer: inout SQLSerializer) {
-        SQLBind(pattern).serialize(to: &serializer)
-        serializer.write(" ESCAPE '!'")
     }
 }

@@ -38,6 +38,26 @@ extension SQLGroupExpression {
     }
 }
 
+/// A LIKE pattern for text holding `text` anywhere, bound as a value, its
+/// wildcards escaped with `!` (a character no dialect treats specially in a literal).
+struct EscapedLikePattern: SQLExpression {
+    let pattern: String
+
+    init(containing text: String) {
+        var escaped = ""
+        for character in text {
+            if character == "!" || character == "%" || character == "_" { escaped.append("!") }
+            escaped.append(character)
+        }
+        pattern = "%" + escaped + "%"
+    }
+
+    func serialize(to serializer: inout SQLSerializer) {
+        SQLBind(pattern).serialize(to: &serializer)
+        serializer.write(" ESCAPE '!'")
+    }
+}
+
 enum StorageError: Error, CustomStringConvertible {
     case notSQL
     var description: String { "the configured database does not speak SQL" }
