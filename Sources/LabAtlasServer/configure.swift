@@ -68,7 +68,7 @@ public func configure(_ app: Application, storage: StorageSettings) async throws
     app.storage[BcryptCostKey.self] = app.environment == .testing ? 4 : 12
 
     for migration in Migrations001.all + Migrations002.all + Migrations003.all + Migrations004.all + Migrations005.all
-        + Migrations006.all + Migrations007.all + Migrations008.all + Migrations009.all {
+        + Migrations006.all + Migrations007.all + Migrations008.all + Migrations009.all + Migrations010.all {
         app.migrations.add(AtomicMigration(wrapped: migration))
     }
 

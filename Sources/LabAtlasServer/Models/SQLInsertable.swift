@@ -1,6 +1,7 @@
 import Fluent
 import Foundation
 import SQLKit
+import LabAtlasCore
 
 /// A row a save writes many of (links, facet values, revisions), inserted
 /// through SQLKit from values listed once: Fluent's `create` reflects over
@@ -27,7 +28,7 @@ extension Array where Element: SQLInsertable {
 extension ItemLink: SQLInsertable {
     static let insertColumns = ["id", "source_type", "source_id", "relation", "target_type", "target_id", "position"]
     var insertValues: [any SQLExpression] {
-        [SQLBind(id ?? UUID()), SQLBind(sourceType.rawValue), SQLBind(sourceID), SQLBind(relation.rawValue),
+        [SQLBind(id ?? UUID.random()), SQLBind(sourceType.rawValue), SQLBind(sourceID), SQLBind(relation.rawValue),
          SQLBind(targetType.rawValue), SQLBind(targetID), SQLBind(position)]
     }
 }
@@ -35,7 +36,7 @@ extension ItemLink: SQLInsertable {
 extension ItemFacet: SQLInsertable {
     static let insertColumns = ["id", "item_type", "item_id", "facet", "value"]
     var insertValues: [any SQLExpression] {
-        [SQLBind(id ?? UUID()), SQLBind(itemType.rawValue), SQLBind(itemID), SQLBind(facet), SQLBind(value)]
+        [SQLBind(id ?? UUID.random()), SQLBind(itemType.rawValue), SQLBind(itemID), SQLBind(facet), SQLBind(value)]
     }
 }
 
@@ -43,7 +44,7 @@ extension Revision: SQLInsertable {
     static let insertColumns = ["id", "item_type", "item_id", "number", "action", "author_id", "author_name",
                                 "summary", "snapshot", "created_at"]
     var insertValues: [any SQLExpression] {
-        [SQLBind(id ?? UUID()), SQLBind(itemType.rawValue), SQLBind(itemID), SQLBind(number), SQLBind(action.rawValue),
+        [SQLBind(id ?? UUID.random()), SQLBind(itemType.rawValue), SQLBind(itemID), SQLBind(number), SQLBind(action.rawValue),
          SQLBind(authorID), SQLBind(authorName), SQLBind(summary), SQLBind(snapshot), SQLBind(createdAt ?? Date())]
     }
 }

@@ -89,6 +89,8 @@ struct ItemWriter {
                 }
                 model.revision = claimed
             } else {
+                // Fluent would make the id with Foundation's `UUID()` (a file opened each time).
+                model.id = model.id ?? UUID.random()
                 model.revision = 1
                 if let wanted = K.slug(of: dto) {
                     model.slug = wanted

@@ -160,8 +160,7 @@ enum ItemCountTriggers {
         }
         return ItemType.allCases.flatMap { type in
             ["insert", "delete", "update"].map { "DROP TRIGGER IF EXISTS \(type.table)_counts_\($0)" }
-                + ["insert", "delete"].map { "DROP TRIGGER IF EXISTS item_facets_counts_\($0)_\(type.rawValue)" }
-        }
+        } + dropSQLiteFacetTriggers(folded: false)
     }
 
     // MARK: SQLite: row triggers, which see the rows a statement wrote before theirs.
@@ -187,28 +186,72 @@ enum ItemCountTriggers {
                 \(itemCounts(type: type, item: "NEW", sign: 1, condition: "NEW.deleted_at IS NULL"));
                 END
                 """)
-            for (event, row, sign) in [("insert", "NEW", 1), ("delete", "OLD", -1)] {
-                // The row itself, and its pairs with the item's other facets' rows (both ways).
-                statements.append("""
-                    CREATE TRIGGER item_facets_counts_\(event)_\(type.rawValue) AFTER \(event.uppercased()) ON item_facets
-                    WHEN \(row).item_type = '\(type.rawValue)' BEGIN
-                    INSERT INTO item_counts (\(columns))
-                    SELECT \(row).item_type, \(row).facet, \(row).value, '', '', i.visibility, \(sign) FROM \(table) i
-                    WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
-                    UNION ALL
-                    SELECT \(row).item_type, \(row).facet, \(row).value, b.facet, b.value, i.visibility, \(sign)
-                    FROM \(table) i JOIN item_facets b ON b.item_id = i.id AND b.facet <> \(row).facet
-                    WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
-                    UNION ALL
-                    SELECT \(row).item_type, b.facet, b.value, \(row).facet, \(row).value, i.visibility, \(sign)
-                    FROM \(table) i JOIN item_facets b ON b.item_id = i.id AND b.facet <> \(row).facet
-                    WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
-                    \(upsert);
-                    END
-                    """)
-            }
         }
-        return statements
+        return statements + createSQLiteFacetTriggers(folded: false)
+    }
+
+    /// The triggers of `item_facets`: each row written or removed while its
+    /// item is live counts, alone and paired with the item's other facets'
+    /// rows (both ways), under the item's visibility. `folded`: one trigger an
+    /// event, which finds the item by its type (migration 010); otherwise one
+    /// an event and a type (migration 005).
+    static func createSQLiteFacetTriggers(folded: Bool) -> [String] {
+        [("insert", "NEW", 1), ("delete", "OLD", -1)].flatMap { event, row, sign in
+            folded ? [foldedFacetTrigger(event: event, row: row, sign: sign)]
+                : ItemType.allCases.map { facetTrigger(type: $0, event: event, row: row, sign: sign) }
+        }
+    }
+
+    static func dropSQLiteFacetTriggers(folded: Bool) -> [String] {
+        ["insert", "delete"].flatMap { event in
+            folded ? ["DROP TRIGGER IF EXISTS item_facets_counts_\(event)"]
+                : ItemType.allCases.map { "DROP TRIGGER IF EXISTS item_facets_counts_\(event)_\($0.rawValue)" }
+        }
+    }
+
+    private static func facetTrigger(type: ItemType, event: String, row: String, sign: Int) -> String {
+        let table = type.table
+        return """
+            CREATE TRIGGER item_facets_counts_\(event)_\(type.rawValue) AFTER \(event.uppercased()) ON item_facets
+            WHEN \(row).item_type = '\(type.rawValue)' BEGIN
+            INSERT INTO item_counts (\(columns))
+            SELECT \(row).item_type, \(row).facet, \(row).value, '', '', i.visibility, \(sign) FROM \(table) i
+            WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
+            UNION ALL
+            SELECT \(row).item_type, \(row).facet, \(row).value, b.facet, b.value, i.visibility, \(sign)
+            FROM \(table) i JOIN item_facets b ON b.item_id = i.id AND b.facet <> \(row).facet
+            WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
+            UNION ALL
+            SELECT \(row).item_type, b.facet, b.value, \(row).facet, \(row).value, i.visibility, \(sign)
+            FROM \(table) i JOIN item_facets b ON b.item_id = i.id AND b.facet <> \(row).facet
+            WHERE i.id = \(row).item_id AND i.deleted_at IS NULL
+            \(upsert);
+            END
+            """
+    }
+
+    /// The item's visibility while it is live, NULL otherwise (deleted, or
+    /// gone): a `CASE` on the row's type, whose other branches never run.
+    private static func foldedFacetTrigger(event: String, row: String, sign: Int) -> String {
+        let visibility = ItemType.allCases.map { type in
+            "WHEN '\(type.rawValue)' THEN (SELECT visibility FROM \(type.table) WHERE id = \(row).item_id AND deleted_at IS NULL)"
+        }.joined(separator: "\n    ")
+        return """
+            CREATE TRIGGER item_facets_counts_\(event) AFTER \(event.uppercased()) ON item_facets BEGIN
+            INSERT INTO item_counts (\(columns))
+            SELECT \(row).item_type, p.facet, p.value, p.facet2, p.value2, s.visibility, \(sign)
+            FROM (SELECT CASE \(row).item_type
+                \(visibility)
+                END AS visibility) s
+            JOIN (SELECT \(row).facet AS facet, \(row).value AS value, '' AS facet2, '' AS value2
+                UNION ALL
+                SELECT \(row).facet, \(row).value, b.facet, b.value FROM item_facets b WHERE b.item_id = \(row).item_id AND b.facet <> \(row).facet
+                UNION ALL
+                SELECT b.facet, b.value, \(row).facet, \(row).value FROM item_facets b WHERE b.item_id = \(row).item_id AND b.facet <> \(row).facet) p
+            WHERE s.visibility IS NOT NULL
+            \(upsert);
+            END
+            """
     }
 
     // MARK: PostgreSQL: row triggers on items, statement triggers on item_facets.
