@@ -112,6 +112,39 @@ import LabAtlasCore
         }
     }
 
+    /// SQLite compiles every trigger of a table into each statement writing it:
+    /// `item_facets` has one count trigger an event (migration 010), and both
+    /// forms, folded and by type, keep the same counts.
+    @Test func facetRowsHaveOneCountTriggerAnEventOnSQLite() async throws {
+        try await withApp { app in
+            guard !app.db.isPostgres else { return }
+            let sql = try app.db.sql
+            func triggers() async throws -> [String] {
+                try await sql.raw("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'item_facets' ORDER BY name")
+                    .all().map { try $0.decode(column: "name", as: String.self) }
+            }
+            #expect(try await triggers() == ["item_facets_counts_delete", "item_facets_counts_insert"])
+            _ = try await DemoLoader(database: app.db).load()
+            let writer = ItemWriter(database: app.db)
+            var dto = ProjectDTO(title: "Un trigger pour tous les types")
+            dto.stage = .exploration
+            dto.themes = ["Numérique"]
+            let project = try await writer.save(ProjectKind.self, dto)
+            dto.themes = ["Santé", "Mobilités"]
+            _ = try await writer.save(ProjectKind.self, dto, existing: project)
+            try await Self.expectKeptEqualsRecount(app, after: "saves under the folded triggers")
+
+            // Reverted, the triggers by type are back and count the same.
+            try await FoldFacetCountTriggers().revert(on: app.db)
+            #expect(try await triggers().count == 2 * ItemType.allCases.count)
+            dto.themes = ["Éducation"]
+            _ = try await writer.save(ProjectKind.self, dto, existing: project)
+            try await Self.expectKeptEqualsRecount(app, after: "a save under the triggers by type")
+            try await FoldFacetCountTriggers().prepare(on: app.db)
+            #expect(try await triggers().count == 2)
+        }
+    }
+
     /// A list with two filters: its total and the two filtered facets come from
     /// the kept pairs, the others from the items; all agree with the items.
     @Test func twoFiltersCountLikeTheItems() async throws {
