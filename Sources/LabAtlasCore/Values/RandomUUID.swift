@@ -7,7 +7,7 @@ extension UUID {
     /// call on Linux; the system generator asks the kernel once (`getrandom`),
     /// without a file. A save makes one for each row it writes (the item, its
     /// links, its facet rows, its revision): the opens were 3 % of the
-    /// writer's thread.
+    /// writer's event loop in a write-only run.
     public static func random() -> UUID {
         var generator = SystemRandomNumberGenerator()
         var bytes: uuid_t = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
