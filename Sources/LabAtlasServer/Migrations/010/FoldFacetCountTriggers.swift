@@ -20,17 +20,19 @@ enum Migrations010 {
 
 struct FoldFacetCountTriggers: AsyncMigration {
     func prepare(on database: any Database) async throws {
-        guard !database.isPostgres else { return }
-        let sql = try database.sql
-        for statement in ItemCountTriggers.dropSQLiteFacetTriggers(folded: false) + ItemCountTriggers.createSQLiteFacetTriggers(folded: true) {
-            try await sql.raw(SQLQueryString(statement)).run()
-        }
+        try await useFacetTriggers(folded: true, on: database)
     }
 
     func revert(on database: any Database) async throws {
+        try await useFacetTriggers(folded: false, on: database)
+    }
+
+    /// Replaces the SQLite facet triggers of the other form with those of this one.
+    private func useFacetTriggers(folded: Bool, on database: any Database) async throws {
         guard !database.isPostgres else { return }
         let sql = try database.sql
-        for statement in ItemCountTriggers.dropSQLiteFacetTriggers(folded: true) + ItemCountTriggers.createSQLiteFacetTriggers(folded: false) {
+        for statement in ItemCountTriggers.dropSQLiteFacetTriggers(folded: !folded)
+            + ItemCountTriggers.createSQLiteFacetTriggers(folded: folded) {
             try await sql.raw(SQLQueryString(statement)).run()
         }
     }
