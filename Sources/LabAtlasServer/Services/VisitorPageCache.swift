@@ -24,13 +24,16 @@ import LabAtlasCore
 ///
 /// A busy server lets a visitor's list (the home page, a list, an API list)
 /// lag behind the latest writes by a moment (`Lag`): while reads wait for
-/// their turn, a list kept less than a second ago is served as it is, unless
-/// a write since changed any item's name, slug, visibility or deletion, or a
-/// lab's region (`references`): a new item or an edited text may wait a
-/// moment. Each new project otherwise made every project list, the home page
-/// and the API lists be rendered again for nearly every visitor: under the
-/// load benchmark's writes, a third of the server's time. Item pages and
-/// search answers never lag, and signed-in readers never see kept pages.
+/// their turn, a list kept less than five seconds ago is served as it is,
+/// unless a write since changed any item's name, slug, visibility or
+/// deletion, or a lab's region (`references`): a new item or an edited text
+/// may wait a moment. Each new project otherwise made every project list, the
+/// home page and the API lists be rendered again for nearly every visitor:
+/// under the load benchmark's writes, a third of the server's time. A list
+/// asked for every second or so is rendered again once a lag at most: five
+/// seconds served a fifth more requests than one (two servers side by side
+/// under the same load). Item pages and search answers never lag, and
+/// signed-in readers never see kept pages.
 final class VisitorPageCache: Sendable {
     struct Page: Sendable {
         var stamp: [Int64]
@@ -56,9 +59,9 @@ final class VisitorPageCache: Sendable {
         /// Whether the server is busy: reads wait for their turn (`RequestQueueMiddleware`).
         var isBusy: @Sendable () -> Bool
 
-        /// `LABATLAS_VISITOR_LAG_MS` (default 1000; 0 never lags), for a server busy when `isBusy` says so.
+        /// `LABATLAS_VISITOR_LAG_MS` (default 5000; 0 never lags), for a server busy when `isBusy` says so.
         static func from(environment value: String?, isBusy: @escaping @Sendable () -> Bool) -> Lag? {
-            let milliseconds = VisitorPageCache.setting(value, in: 0...60_000, default: 1000)
+            let milliseconds = VisitorPageCache.setting(value, in: 0...60_000, default: 5000)
             return milliseconds > 0 ? Lag(limit: .milliseconds(milliseconds), isBusy: isBusy) : nil
         }
     }
