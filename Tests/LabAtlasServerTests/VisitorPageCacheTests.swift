@@ -696,6 +696,35 @@ extension VisitorPageCacheTests {
             #expect(app.visitorPages.statistics.lagging >= 1)
         }
     }
+
+    /// Through the application: while busy, a kept search answer is served as
+    /// it is for a moment after a write that may match it, but a project made
+    /// members-only leaves it at once, and the answer ranked again then holds
+    /// the new match.
+    @Test func searchAnswersLagOnlyBehindWritesThatHideNothing() async throws {
+        try await withApp { app in
+            app.visitorPages = VisitorPageCache(capacity: 64 * 1024 * 1024, lag: .init(limit: .seconds(60), isBusy: { true }))
+            let writer = ItemWriter(database: app.db)
+            var first = ProjectDTO(title: "Guichet unique des aidants familiaux")
+            first.stage = .exploration
+            let project = try await writer.save(ProjectKind.self, first)
+            let paths = ["/search?q=aidants", "/api/v1/search?q=aidants"]
+            for path in paths { #expect(try await app.get(path).body.contains("Guichet unique des"), "\(path)") }
+            var second = ProjectDTO(title: "Répit pour les aidants")
+            second.stage = .exploration
+            _ = try await writer.save(ProjectKind.self, second)
+            let before = app.visitorPages.statistics.lagging
+            for path in paths { #expect(!(try await app.get(path).body.contains("Répit pour les")), "\(path): a moment behind the new match") }
+            #expect(app.visitorPages.statistics.lagging == before + paths.count)
+            first.visibility = .members
+            try await writer.save(ProjectKind.self, first, existing: project)
+            for path in paths {
+                let body = try await app.get(path).body
+                #expect(!body.contains("Guichet unique"), "\(path): made members-only, gone at once")
+                #expect(body.contains("Répit pour les"), "\(path): ranked again, with the new match")
+            }
+        }
+    }
 }
 
 /// Log lines, kept for a test to read.

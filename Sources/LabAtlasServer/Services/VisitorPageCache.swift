@@ -32,8 +32,11 @@ import LabAtlasCore
 /// under the load benchmark's writes, a third of the server's time. A list
 /// asked for every second or so is rendered again once a lag at most: five
 /// seconds served a fifth more requests than one (two servers side by side
-/// under the same load). Item pages and search answers never lag, and
-/// signed-in readers never see kept pages.
+/// under the same load). A search answer last found exact less than the lag
+/// ago is served as it is too (`lagging(_:)`), without checking the
+/// documents written since: its stamp already holds every type's
+/// references. Item pages never lag, and signed-in readers never see kept
+/// pages.
 final class VisitorPageCache: Sendable {
     struct Page: Sendable {
         var stamp: [Int64]
@@ -220,12 +223,24 @@ final class VisitorPageCache: Sendable {
             .sorted { ($0.hits + $0.misses, $1.section) > ($1.hits + $1.misses, $0.section) }
     }
 
-    /// Notes that the search answer kept under `key`, ranked at `ranked`, was found to hold at `checked`.
-    func recheck(_ key: String, ranked: SearchIndexMark, checked: SearchIndexMark) {
+    /// Notes that the search answer kept under `key`, ranked at `ranked`, was
+    /// found to hold at `checked`, whose marks were read at `readAt`.
+    func recheck(_ key: String, ranked: SearchIndexMark, checked: SearchIndexMark, readAt: ContinuousClock.Instant) {
         state.withLock { state in
-            guard state.pages[key]?.page.search?.ranked == ranked else { return }
+            guard let kept = state.pages[key]?.page, kept.search?.ranked == ranked else { return }
             state.pages[key]?.page.search?.checked = checked
+            state.pages[key]?.page.readAt = max(kept.readAt, readAt)
         }
+    }
+
+    /// Whether a busy server may serve `page`, found at the stamp asked for,
+    /// without checking what was written since it was last found exact (a
+    /// search answer); counted as served again, lagging, when it may.
+    func lagging(_ page: Page, key: String) -> Bool {
+        guard let lag, lag.isBusy(), ContinuousClock.now - page.readAt < lag.limit else { return false }
+        state.withLock { $0.lagging += 1 }
+        count(hit: true, key: key)
+        return true
     }
 
     func keep(_ key: String, _ page: Page) {
@@ -357,20 +372,23 @@ extension Request {
     func visitorSearch(_ query: SearchQuery, followsTheDate: Bool,
                        _ render: () async throws -> (response: Response, keep: Bool)) async throws -> Response {
         guard let (cache, sql) = visitorCache else { return try await render().response }
+        let readAt = ContinuousClock.now
         let read = try await SearchIndexMark.readWithVersions(on: sql)
         let stamp = try await self.stamp(ItemType.referencesOfEveryType, in: read.versions, followsTheDate: followsTheDate)
         let now = read.mark
         let key = url.string
-        if let page = cache.candidate(key, stamp: stamp), let mark = page.search,
-           try await KeptSearchAnswers.holds(mark, now: now, query: query, spread: KeptSearchAnswers.spread(of: key), on: sql) {
-            cache.count(hit: true, key: key)
-            cache.recheck(key, ranked: mark.ranked, checked: now)
-            return page.response
+        if let page = cache.candidate(key, stamp: stamp), let mark = page.search {
+            if cache.lagging(page, key: key) { return page.response }
+            if try await KeptSearchAnswers.holds(mark, now: now, query: query, spread: KeptSearchAnswers.spread(of: key), on: sql) {
+                cache.count(hit: true, key: key)
+                cache.recheck(key, ranked: mark.ranked, checked: now, readAt: readAt)
+                return page.response
+            }
         }
         cache.count(hit: false, key: key)
         let (response, keepsIt) = try await render()
         if keepsIt {
-            keep(response, in: cache, as: VisitorPageCache.Page(stamp: stamp, headers: [:], body: ByteBuffer(),
+            keep(response, in: cache, as: VisitorPageCache.Page(stamp: stamp, readAt: readAt, headers: [:], body: ByteBuffer(),
                                                                  search: KeptSearchAnswers.Mark(ranked: now, checked: now)))
         }
         return response
