@@ -33,7 +33,7 @@ import LabAtlasCore
 /// asked for every second or so is rendered again once a lag at most: five
 /// seconds served a fifth more requests than one (two servers side by side
 /// under the same load). A search answer last found exact less than the lag
-/// ago is served as it is too (`lagging(_:)`), without checking the
+/// ago is served as it is too (`lagging(_:key:)`), without checking the
 /// documents written since: its stamp already holds every type's
 /// references. Item pages never lag, and signed-in readers never see kept
 /// pages.
@@ -42,7 +42,8 @@ final class VisitorPageCache: Sendable {
         var stamp: [Int64]
         /// The versions a lagging page must still match (`Lag`): every type's
         /// references, and the events not yet ended when the page follows the
-        /// date; nil for a page that never lags (an item's page or JSON).
+        /// date; nil for an item's page or JSON, which never lags, and for a
+        /// search answer, whose stamp holds them (`lagging(_:key:)`).
         var references: [Int64]? = nil
         /// When its versions were about to be read: what was written before is in it.
         var readAt: ContinuousClock.Instant = .now
