@@ -145,7 +145,7 @@ final class VisitorPageCache: Sendable {
     /// visitor who waits, once the wait is over).
     /// `references`: the page may lag (`Lag`) while these versions are those it was kept with.
     func claim(_ key: String, stamp: [Int64], references: [Int64]? = nil) -> Claim {
-        let lagLimit = references != nil && lag?.isBusy() == true ? lag?.limit : nil
+        let lagLimit = references != nil ? busyLag : nil
         let now = ContinuousClock.now
         let claim = state.withLock { state -> Claim in
             state.reads += 1
@@ -238,10 +238,17 @@ final class VisitorPageCache: Sendable {
     /// without checking what was written since it was last found exact (a
     /// search answer); counted as served again, lagging, when it may.
     func lagging(_ page: Page, key: String) -> Bool {
-        guard let lag, lag.isBusy(), ContinuousClock.now - page.readAt < lag.limit else { return false }
+        guard let limit = busyLag, ContinuousClock.now - page.readAt < limit else { return false }
         state.withLock { $0.lagging += 1 }
         count(hit: true, key: key)
         return true
+    }
+
+    /// How far behind the latest writes a page may be served now: the lag's
+    /// limit while the server is busy, nil otherwise.
+    private var busyLag: Duration? {
+        guard let lag, lag.isBusy() else { return nil }
+        return lag.limit
     }
 
     func keep(_ key: String, _ page: Page) {
